@@ -1,0 +1,10 @@
+import type { Config } from './config.ts';
+import { openDatabase, type Db } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+
+/** Opens the database, brings the schema up to date and loads what a fresh instance needs. */
+export async function bootstrap(config: Config): Promise<Db> {
+  const db = openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
+  await migrateToLatest(db);
+  return db;
+}

@@ -1,0 +1,37 @@
+import { DatabaseSync } from 'node:sqlite';
+import { SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+
+type SqlValue = null | number | bigint | string | Uint8Array;
+
+/** Adapts node:sqlite's synchronous DatabaseSync to the better-sqlite3-like shape Kysely's SqliteDialect expects. */
+function adapt(db: DatabaseSync): SqliteDatabase {
+  return {
+    close: () => db.close(),
+    prepare(sql: string): SqliteStatement {
+      const stmt = db.prepare(sql);
+      return {
+        reader: stmt.columns().length > 0,
+        all: (parameters: ReadonlyArray<unknown>) => stmt.all(...(parameters as SqlValue[])),
+        run: (parameters: ReadonlyArray<unknown>) => {
+          const r = stmt.run(...(parameters as SqlValue[]));
+          return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+        },
+        iterate: (parameters: ReadonlyArray<unknown>) => stmt.iterate(...(parameters as SqlValue[])),
+      };
+    },
+  };
+}
+
+export function openSqlite(file: string): DatabaseSync {
+  const db = new DatabaseSync(file);
+  if (file !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA foreign_keys = ON');
+  db.exec('PRAGMA busy_timeout = 5000');
+  return db;
+}
+
+export function createSqliteDialect(file: string): { dialect: SqliteDialect; raw: DatabaseSync } {
+  const raw = openSqlite(file);
+  return { dialect: new SqliteDialect({ database: adapt(raw) }), raw };
+}

@@ -1,0 +1,51 @@
+/**
+ * Errors carry a stable machine code; HTTP answers them as RFC 9457 problem+json and the CLI prints them.
+ * Codes are part of the API contract: add new ones, never repurpose.
+ */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'IMPORT_INVALID'
+  | 'MAPPING_INVALID'
+  | 'GEOJSON_INVALID'
+  | 'ROLLBACK_CONFLICT'
+  | 'SOURCE_FETCH_FAILED'
+  | 'INTERNAL';
+
+const statusByCode: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IMPORT_INVALID: 422,
+  MAPPING_INVALID: 422,
+  GEOJSON_INVALID: 422,
+  ROLLBACK_CONFLICT: 409,
+  SOURCE_FETCH_FAILED: 502,
+  INTERNAL: 500,
+};
+
+export type ProblemDetail = Record<string, unknown>;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Located problems (row, column, feature, reason …), safe to show the user. */
+  readonly details: ProblemDetail[];
+
+  constructor(code: ErrorCode, message: string, details: ProblemDetail[] = []) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = statusByCode[code];
+    this.details = details;
+  }
+}
+
+export const notFound = (what: string): AppError => new AppError('NOT_FOUND', `${what} not found`);
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
