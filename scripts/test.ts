@@ -29,7 +29,14 @@ function runVitest(label: string, args: string[], env: NodeJS.ProcessEnv): Total
   console.log(`\n=== ${label} ===`);
   const r = spawnSync(
     process.execPath,
-    ['node_modules/vitest/vitest.mjs', 'run', ...args, '--reporter=default', '--reporter=json', `--outputFile=${out}`],
+    [
+      'node_modules/vitest/vitest.mjs',
+      'run',
+      ...args,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile=${out}`,
+    ],
     { stdio: 'inherit', env },
   );
   if (!fs.existsSync(out)) {
@@ -58,9 +65,13 @@ async function main(): Promise<void> {
   let preflightFailed = 0;
   if (problem === null) {
     env.TEST_POSTGRES_URL = pgUrl;
-    console.log(`PostgreSQL reachable at ${new URL(pgUrl).host}: server suites run on SQLite and PostgreSQL.`);
+    console.log(
+      `PostgreSQL reachable at ${new URL(pgUrl).host}: server suites run on SQLite and PostgreSQL.`,
+    );
   } else if (requirePostgres) {
-    console.error(`REQUIRE_POSTGRES is set but PostgreSQL at ${new URL(pgUrl).host} is unreachable: ${problem}`);
+    console.error(
+      `REQUIRE_POSTGRES is set but PostgreSQL at ${new URL(pgUrl).host} is unreachable: ${problem}`,
+    );
     preflightFailed = 1;
   } else {
     delete env.TEST_POSTGRES_URL;
@@ -83,7 +94,9 @@ async function main(): Promise<void> {
       else add(runVitest('browser journeys (Chromium)', ['--config', 'vitest.e2e.config.ts'], env));
     }
   }
-  console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+  console.log(
+    `\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,
+  );
   process.exit(totals.failed > 0 ? 1 : 0);
 }
 

@@ -31,7 +31,10 @@ describe('configuration', () => {
 describeEachDialect('application shell', (ctx) => {
   let app: App;
   beforeAll(async () => {
-    app = await buildApp({ db: ctx.db, config: loadConfig({}), clock: fixedClock('2025-01-01T00:00:00Z') }, { logger: false });
+    app = await buildApp(
+      { db: ctx.db, config: loadConfig({}), clock: fixedClock('2025-01-01T00:00:00Z') },
+      { logger: false },
+    );
   });
   afterAll(async () => app.close());
 

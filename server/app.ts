@@ -21,7 +21,10 @@ export const API_PREFIX = '/api/v1';
 const WEB_DIST = path.resolve(import.meta.dirname, '..', 'dist', 'web');
 
 /** Builds the HTTP application without listening, so tests can use app.inject(). */
-export async function buildApp(deps: AppDeps, options: { modules?: RouteModule[]; logger?: boolean } = {}): Promise<App> {
+export async function buildApp(
+  deps: AppDeps,
+  options: { modules?: RouteModule[]; logger?: boolean } = {},
+): Promise<App> {
   const app = Fastify({
     logger:
       options.logger === false
@@ -65,7 +68,13 @@ export async function buildApp(deps: AppDeps, options: { modules?: RouteModule[]
       return reply
         .status(error.status)
         .type('application/problem+json')
-        .send({ type: `about:blank`, title: error.message, status: error.status, code: error.code, errors: error.details });
+        .send({
+          type: `about:blank`,
+          title: error.message,
+          status: error.status,
+          code: error.code,
+          errors: error.details,
+        });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       return reply
@@ -113,7 +122,8 @@ export async function buildApp(deps: AppDeps, options: { modules?: RouteModule[]
   if (hasConsole) await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false });
   app.setNotFoundHandler((request, reply) => {
     // The console is a single-page app: unknown non-API GETs get its shell.
-    if (hasConsole && request.method === 'GET' && !request.url.startsWith('/api/')) return reply.sendFile('index.html');
+    if (hasConsole && request.method === 'GET' && !request.url.startsWith('/api/'))
+      return reply.sendFile('index.html');
     return reply
       .status(404)
       .type('application/problem+json')

@@ -54,7 +54,10 @@ export async function createTestDatabase(dialect: DialectName): Promise<Db & { d
  * describe() once per dialect with a fresh, migrated database shared by the block's tests.
  * Usage: describeEachDialect('areas', (ctx) => { it('…', async () => { ctx.db … }) })
  */
-export function describeEachDialect(name: string, body: (ctx: { db: Db; dialect: DialectName }) => void): void {
+export function describeEachDialect(
+  name: string,
+  body: (ctx: { db: Db; dialect: DialectName }) => void,
+): void {
   for (const dialect of testDialects()) {
     describe(`${name} [${dialect}]`, () => {
       const ctx = { dialect } as { db: Db; dialect: DialectName };

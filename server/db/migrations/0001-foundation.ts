@@ -94,7 +94,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('rolled_back_at', 'text')
     .execute();
-  await db.schema.createIndex('import_batch_source_idx').on('import_batch').columns(['source_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('import_batch_source_idx')
+    .on('import_batch')
+    .columns(['source_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('signal')
@@ -125,7 +129,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('term_code', 'text', (c) => c.notNull().references('taxonomy_term.code'))
     .addPrimaryKeyConstraint('signal_label_pk', ['signal_id', 'term_code'])
     .execute();
-  await db.schema.createIndex('signal_label_term_idx').on('signal_label').columns(['term_code', 'signal_id']).execute();
+  await db.schema
+    .createIndex('signal_label_term_idx')
+    .on('signal_label')
+    .columns(['term_code', 'signal_id'])
+    .execute();
 
   await db.schema
     .createTable('signal_revision')
@@ -134,7 +142,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('previous', 'text')
     .addPrimaryKeyConstraint('signal_revision_pk', ['batch_id', 'signal_id'])
     .execute();
-  await db.schema.createIndex('signal_revision_signal_idx').on('signal_revision').column('signal_id').execute();
+  await db.schema
+    .createIndex('signal_revision_signal_idx')
+    .on('signal_revision')
+    .column('signal_id')
+    .execute();
 
   await db.schema
     .createTable('signal_rollup')
