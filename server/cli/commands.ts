@@ -1,4 +1,13 @@
 import type { Command } from 'commander';
+import { registerAreasCommands } from './areas.cli.ts';
+import { registerTaxonomyCommands } from './taxonomy.cli.ts';
+import { registerSourcesCommands } from './sources.cli.ts';
+import { registerSyntheticCommands } from './synthetic.cli.ts';
 
 /** Every CLI command group. Each domain adds its own line. */
-export const cliCommands: Array<(program: Command) => void> = [];
+export const cliCommands: Array<(program: Command) => void> = [
+  registerAreasCommands,
+  registerTaxonomyCommands,
+  registerSourcesCommands,
+  registerSyntheticCommands,
+];

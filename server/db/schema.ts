@@ -63,6 +63,8 @@ export interface TaxonomyLabelTable {
   locale: string;
   label: string;
   description: string | null;
+  /** Set when the city wrote this label; null while it is the shipped default text, which upgrades may refresh. */
+  editedAt: string | null;
 }
 
 export interface ImportBatchTable {
@@ -109,11 +111,17 @@ export interface SignalLabelTable {
   termCode: string;
 }
 
-/** What a batch changed, so the batch can be rolled back: previous = null when the batch inserted the signal. */
+/**
+ * What a batch changed, so the batch can be rolled back: one row per signal the batch updated, holding its previous
+ * state (JSON) and the batch that wrote that state. Signals a batch inserted have no row: they are the ones whose
+ * signal.batch_id is the batch and that it did not update (writing a million rows twice was the import's
+ * largest cost).
+ */
 export interface SignalRevisionTable {
   batchId: string;
   signalId: string;
   previous: string | null;
+  previousBatchId: string | null;
 }
 
 /** Counts per grain (week|month) × period start date × area ('' = city-wide) × term ('*' = any label). */

@@ -5,11 +5,16 @@ type SqlValue = null | number | bigint | string | Uint8Array;
 
 /** Adapts node:sqlite's synchronous DatabaseSync to the better-sqlite3-like shape Kysely's SqliteDialect expects. */
 function adapt(db: DatabaseSync): SqliteDatabase {
+  // Bulk imports run the same multi-row INSERT thousands of times; preparing it anew each time cost more than
+  // running it. Kysely uses one connection at a time, so a cached statement is never in use twice at once.
+  const cache = new Map<string, SqliteStatement>();
   return {
     close: () => db.close(),
     prepare(sql: string): SqliteStatement {
+      const cached = cache.get(sql);
+      if (cached) return cached;
       const stmt = db.prepare(sql);
-      return {
+      const adapted: SqliteStatement = {
         reader: stmt.columns().length > 0,
         all: (parameters: ReadonlyArray<unknown>) => stmt.all(...(parameters as SqlValue[])),
         run: (parameters: ReadonlyArray<unknown>) => {
@@ -18,6 +23,9 @@ function adapt(db: DatabaseSync): SqliteDatabase {
         },
         iterate: (parameters: ReadonlyArray<unknown>) => stmt.iterate(...(parameters as SqlValue[])),
       };
+      if (cache.size >= 200) cache.delete(cache.keys().next().value!);
+      cache.set(sql, adapted);
+      return adapted;
     },
   };
 }

@@ -75,6 +75,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('locale', 'text', (c) => c.notNull())
     .addColumn('label', 'text', (c) => c.notNull())
     .addColumn('description', 'text')
+    .addColumn('edited_at', 'text')
     .addPrimaryKeyConstraint('taxonomy_label_pk', ['term_code', 'locale'])
     .execute();
 
@@ -140,12 +141,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('batch_id', 'text', (c) => c.notNull().references('import_batch.id'))
     .addColumn('signal_id', 'text', (c) => c.notNull())
     .addColumn('previous', 'text')
+    .addColumn('previous_batch_id', 'text')
     .addPrimaryKeyConstraint('signal_revision_pk', ['batch_id', 'signal_id'])
     .execute();
   await db.schema
-    .createIndex('signal_revision_signal_idx')
+    .createIndex('signal_revision_previous_batch_idx')
     .on('signal_revision')
-    .column('signal_id')
+    .column('previous_batch_id')
     .execute();
 
   await db.schema

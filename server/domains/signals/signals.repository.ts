@@ -1,0 +1,501 @@
+import { CompiledQuery, sql, type Selectable } from 'kysely';
+import type { DialectName, Executor } from '../../db/database.ts';
+import type { ImportBatchTable, SignalTable } from '../../db/schema.ts';
+
+export type SignalRow = Selectable<SignalTable>;
+export type BatchRow = Selectable<ImportBatchTable>;
+
+/** Fewer bound parameters per statement than either engine allows (SQLite 32 766, PostgreSQL 65 535). */
+const MAX_PARAMS = 30_000;
+
+const placeholderCache = new Map<string, string>();
+
+function valuesClause(dialect: DialectName, width: number, rows: number): string {
+  const key = `${dialect}:${width}:${rows}`;
+  let clause = placeholderCache.get(key);
+  if (!clause) {
+    const parts: string[] = [];
+    let n = 0;
+    for (let r = 0; r < rows; r++) {
+      const cells: string[] = [];
+      for (let c = 0; c < width; c++) cells.push(dialect === 'postgres' ? `$${++n}` : '?');
+      parts.push(`(${cells.join(',')})`);
+    }
+    clause = parts.join(',');
+    if (placeholderCache.size > 64) placeholderCache.clear();
+    placeholderCache.set(key, clause);
+  }
+  return clause;
+}
+
+/**
+ * Multi-row INSERT of flat parameter arrays, in statements as large as the engines allow. Bulk imports write
+ * through this rather than the query builder: compiling a 2 000-row insert per chunk costs more than running it.
+ */
+export async function insertRows(
+  ex: Executor,
+  dialect: DialectName,
+  table: string,
+  columns: readonly string[],
+  rows: unknown[][],
+  onConflict = '',
+): Promise<void> {
+  if (rows.length === 0) return;
+  const width = columns.length;
+  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / width));
+  const head = `insert into ${table} (${columns.join(', ')}) values `;
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const slice = rows.slice(start, start + perStatement);
+    const params: unknown[] = [];
+    for (const row of slice) for (const v of row) params.push(v);
+    await ex.executeQuery(
+      CompiledQuery.raw(`${head}${valuesClause(dialect, width, slice.length)}${onConflict ? ` ${onConflict}` : ''}`, params),
+    );
+  }
+}
+
+export const SIGNAL_COLUMNS = [
+  'id',
+  'source_id',
+  'external_id',
+  'batch_id',
+  'occurred_at',
+  'occurred_on',
+  'area_id',
+  'lon',
+  'lat',
+  'severity',
+  'description',
+  'extra',
+  'content_hash',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** Updating by (source, external id) keeps the signal's id and creation time. */
+export const SIGNAL_UPSERT = `on conflict (source_id, external_id) do update set ${SIGNAL_COLUMNS.filter(
+  (c) => c !== 'id' && c !== 'source_id' && c !== 'external_id' && c !== 'created_at',
+)
+  .map((c) => `${c} = excluded.${c}`)
+  .join(', ')}`;
+
+export async function countSignalsOfSource(ex: Executor, sourceId: string): Promise<number> {
+  const row = await ex
+    .selectFrom('signal')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('sourceId', '=', sourceId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function countAllSignals(ex: Executor): Promise<number> {
+  const row = await ex
+    .selectFrom('signal')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function selectExistingByExternalIds(
+  ex: Executor,
+  sourceId: string,
+  externalIds: string[],
+): Promise<Array<{ id: string; externalId: string; contentHash: string }>> {
+  const out: Array<{ id: string; externalId: string; contentHash: string }> = [];
+  for (let i = 0; i < externalIds.length; i += 5_000) {
+    const rows = await ex
+      .selectFrom('signal')
+      .select(['id', 'externalId', 'contentHash'])
+      .where('sourceId', '=', sourceId)
+      .where('externalId', 'in', externalIds.slice(i, i + 5_000))
+      .execute();
+    out.push(...rows);
+  }
+  return out;
+}
+
+export async function selectSignalsByIds(ex: Executor, ids: string[]): Promise<SignalRow[]> {
+  const out: SignalRow[] = [];
+  for (let i = 0; i < ids.length; i += 5_000) {
+    out.push(...(await ex.selectFrom('signal').selectAll().where('id', 'in', ids.slice(i, i + 5_000)).execute()));
+  }
+  return out;
+}
+
+export async function selectLabelsOf(ex: Executor, signalIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < signalIds.length; i += 5_000) {
+    const rows = await ex
+      .selectFrom('signalLabel')
+      .select(['signalId', 'termCode'])
+      .where('signalId', 'in', signalIds.slice(i, i + 5_000))
+      .orderBy('signalId')
+      .orderBy('termCode')
+      .execute();
+    for (const r of rows) {
+      const list = out.get(r.signalId);
+      if (list) list.push(r.termCode);
+      else out.set(r.signalId, [r.termCode]);
+    }
+  }
+  return out;
+}
+
+export async function deleteLabelsOf(ex: Executor, signalIds: string[]): Promise<void> {
+  for (let i = 0; i < signalIds.length; i += 5_000) {
+    await ex
+      .deleteFrom('signalLabel')
+      .where('signalId', 'in', signalIds.slice(i, i + 5_000))
+      .execute();
+  }
+}
+
+/** Area codes by id, for rollup keys. */
+export async function selectAreaCodes(ex: Executor): Promise<Array<{ id: string; code: string }>> {
+  return ex.selectFrom('area').select(['id', 'code']).execute();
+}
+
+export async function findMeta(ex: Executor, key: string): Promise<string | undefined> {
+  const row = await ex.selectFrom('meta').select('value').where('key', '=', key).executeTakeFirst();
+  return row?.value;
+}
+
+// Batches
+
+export async function insertBatch(ex: Executor, row: BatchRow): Promise<void> {
+  await ex.insertInto('importBatch').values(row).execute();
+}
+
+export async function updateBatchCounts(
+  ex: Executor,
+  id: string,
+  counts: Pick<BatchRow, 'totalRows' | 'inserted' | 'updated' | 'unchanged' | 'failed'>,
+): Promise<void> {
+  await ex.updateTable('importBatch').set(counts).where('id', '=', id).execute();
+}
+
+export async function selectBatch(ex: Executor, id: string): Promise<(BatchRow & { sourceCode: string; sourceName: string }) | undefined> {
+  return ex
+    .selectFrom('importBatch as b')
+    .innerJoin('source as s', 's.id', 'b.sourceId')
+    .selectAll('b')
+    .select(['s.code as sourceCode', 's.name as sourceName'])
+    .where('b.id', '=', id)
+    .executeTakeFirst();
+}
+
+export async function selectBatches(
+  ex: Executor,
+  filter: { sourceId?: string | undefined; limit: number; before?: { createdAt: string; id: string } | undefined },
+): Promise<Array<BatchRow & { sourceCode: string; sourceName: string }>> {
+  let q = ex
+    .selectFrom('importBatch as b')
+    .innerJoin('source as s', 's.id', 'b.sourceId')
+    .selectAll('b')
+    .select(['s.code as sourceCode', 's.name as sourceName']);
+  if (filter.sourceId) q = q.where('b.sourceId', '=', filter.sourceId);
+  if (filter.before) {
+    const { createdAt, id } = filter.before;
+    q = q.where((eb) =>
+      eb.or([eb('b.createdAt', '<', createdAt), eb.and([eb('b.createdAt', '=', createdAt), eb('b.id', '<', id)])]),
+    );
+  }
+  return q.orderBy('b.createdAt', 'desc').orderBy('b.id', 'desc').limit(filter.limit).execute();
+}
+
+export async function markBatchRolledBack(ex: Executor, id: string, at: string): Promise<void> {
+  await ex.updateTable('importBatch').set({ status: 'rolled_back', rolledBackAt: at }).where('id', '=', id).execute();
+}
+
+/**
+ * Batches still in force that changed a signal after this batch wrote it: rolling this one back would silently
+ * undo their work. A revision records the batch whose state it replaced, so this is one indexed lookup.
+ */
+export async function selectLaterBatchesTouching(
+  ex: Executor,
+  batchId: string,
+  limit: number,
+): Promise<Array<{ batchId: string; externalId: string }>> {
+  const rows = await ex
+    .selectFrom('signalRevision as r')
+    .innerJoin('importBatch as b', 'b.id', 'r.batchId')
+    .leftJoin('signal as s', 's.id', 'r.signalId')
+    .select(['r.batchId as batchId', 's.externalId as externalId'])
+    .where('r.previousBatchId', '=', batchId)
+    .where('b.rolledBackAt', 'is', null)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ batchId: r.batchId, externalId: r.externalId ?? '' }));
+}
+
+/** The signals a batch wrote last (inserted, or updated with no later change), a page at a time. */
+export async function selectSignalsOfBatch(
+  ex: Executor,
+  batchId: string,
+  afterId: string,
+  limit: number,
+): Promise<SignalRow[]> {
+  return ex
+    .selectFrom('signal')
+    .selectAll()
+    .where('batchId', '=', batchId)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** The previous states a batch replaced, a page at a time. */
+export async function selectRevisionPage(
+  ex: Executor,
+  batchId: string,
+  afterSignalId: string,
+  limit: number,
+): Promise<Array<{ signalId: string; previous: string | null }>> {
+  return ex
+    .selectFrom('signalRevision')
+    .select(['signalId', 'previous'])
+    .where('batchId', '=', batchId)
+    .where('signalId', '>', afterSignalId)
+    .orderBy('signalId')
+    .limit(limit)
+    .execute();
+}
+
+/** Deletes the signals (and their labels) a batch still holds as its own: after restores, the ones it inserted. */
+export async function deleteSignalsOfBatch(ex: Executor, batchId: string): Promise<number> {
+  await ex
+    .deleteFrom('signalLabel')
+    .where('signalId', 'in', (eb) => eb.selectFrom('signal').select('id').where('batchId', '=', batchId))
+    .execute();
+  const result = await ex.deleteFrom('signal').where('batchId', '=', batchId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+// Rollups
+
+export type RollupRow = { grain: string; period: string; areaKey: string; termCode: string; count: number };
+
+/** Adds deltas to the stored counts, then drops counts that reached zero. */
+export async function applyRollupDeltas(ex: Executor, dialect: DialectName, rows: RollupRow[]): Promise<void> {
+  await insertRows(
+    ex,
+    dialect,
+    'signal_rollup',
+    ['grain', 'period', 'area_key', 'term_code', 'count'],
+    rows.map((r) => [r.grain, r.period, r.areaKey, r.termCode, r.count]),
+    'on conflict (grain, period, area_key, term_code) do update set count = signal_rollup.count + excluded.count',
+  );
+  const decreased = rows.filter((r) => r.count < 0);
+  for (let i = 0; i < decreased.length; i += 500) {
+    const slice = decreased.slice(i, i + 500);
+    await ex
+      .deleteFrom('signalRollup')
+      .where('count', '<=', 0)
+      .where((eb) =>
+        eb.or(
+          slice.map((r) =>
+            eb.and([
+              eb('grain', '=', r.grain),
+              eb('period', '=', r.period),
+              eb('areaKey', '=', r.areaKey),
+              eb('termCode', '=', r.termCode),
+            ]),
+          ),
+        ),
+      )
+      .execute();
+  }
+}
+
+export async function replaceRollups(ex: Executor, dialect: DialectName, rows: RollupRow[]): Promise<void> {
+  await ex.deleteFrom('signalRollup').execute();
+  await insertRows(
+    ex,
+    dialect,
+    'signal_rollup',
+    ['grain', 'period', 'area_key', 'term_code', 'count'],
+    rows.map((r) => [r.grain, r.period, r.areaKey, r.termCode, r.count]),
+  );
+}
+
+export async function selectRollups(ex: Executor): Promise<RollupRow[]> {
+  return ex
+    .selectFrom('signalRollup')
+    .selectAll()
+    .orderBy('grain')
+    .orderBy('period')
+    .orderBy('areaKey')
+    .orderBy('termCode')
+    .execute();
+}
+
+/** Signal counts per day × area code × label ('*' = any), the base a full rollup rebuild sums up. */
+export async function countSignalsByDay(
+  ex: Executor,
+): Promise<Array<{ occurredOn: string; areaKey: string; termCode: string; count: number }>> {
+  const all = await ex
+    .selectFrom('signal as s')
+    .leftJoin('area as a', 'a.id', 's.areaId')
+    .select((eb) => [
+      's.occurredOn',
+      eb.fn.coalesce('a.code', sql<string>`''`).as('areaKey'),
+      sql<string>`'*'`.as('termCode'),
+      eb.fn.countAll<number>().as('count'),
+    ])
+    .groupBy(['s.occurredOn', 'a.code'])
+    .execute();
+  const labelled = await ex
+    .selectFrom('signal as s')
+    .innerJoin('signalLabel as l', 'l.signalId', 's.id')
+    .leftJoin('area as a', 'a.id', 's.areaId')
+    .select((eb) => [
+      's.occurredOn',
+      eb.fn.coalesce('a.code', sql<string>`''`).as('areaKey'),
+      'l.termCode',
+      eb.fn.countAll<number>().as('count'),
+    ])
+    .groupBy(['s.occurredOn', 'a.code', 'l.termCode'])
+    .execute();
+  return [...all, ...labelled].map((r) => ({ ...r, count: Number(r.count) }));
+}
+
+/**
+ * SQLite only: the secondary indexes of the tables a bulk import fills, as their CREATE statements. Dropping them
+ * for the import and creating them again before commit (one sort instead of a million random B-tree inserts) is the
+ * classic bulk-load technique; it stays inside the import's transaction, so a failure restores them with the rest.
+ */
+export async function selectSqliteSecondaryIndexes(ex: Executor, tables: string[]): Promise<Array<{ name: string; sql: string }>> {
+  const result = await sql<{ name: string; sql: string }>`
+    select name, sql from sqlite_master
+    where type = 'index' and sql is not null and tbl_name in (${sql.join(tables)})`.execute(ex);
+  return result.rows;
+}
+
+export async function dropIndex(ex: Executor, name: string): Promise<void> {
+  await sql`drop index ${sql.id(name)}`.execute(ex);
+}
+
+export async function runDdl(ex: Executor, statement: string): Promise<void> {
+  await sql.raw(statement).execute(ex);
+}
+
+// Reads for the API
+
+export type SignalListFilter = {
+  from?: string | undefined;
+  to?: string | undefined;
+  areaCodes: string[];
+  labels: string[];
+  sourceCodes: string[];
+  cityWide?: boolean | undefined;
+};
+
+const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function filtered(ex: Executor, f: SignalListFilter) {
+  let q = ex
+    .selectFrom('signal as s')
+    .innerJoin('source as src', 'src.id', 's.sourceId')
+    .leftJoin('area as a', 'a.id', 's.areaId');
+  if (f.from) q = q.where('s.occurredOn', '>=', f.from);
+  if (f.to) q = q.where('s.occurredOn', '<=', f.to);
+  if (f.sourceCodes.length > 0) q = q.where('src.code', 'in', f.sourceCodes);
+  if (f.areaCodes.length > 0 && f.cityWide) {
+    q = q.where((eb) => eb.or([eb('a.code', 'in', f.areaCodes), eb('s.areaId', 'is', null)]));
+  } else if (f.areaCodes.length > 0) q = q.where('a.code', 'in', f.areaCodes);
+  else if (f.cityWide) q = q.where('s.areaId', 'is', null);
+  if (f.labels.length > 0) {
+    const labels = f.labels;
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('signalLabel as l')
+          .select(sql<number>`1`.as('one'))
+          .whereRef('l.signalId', '=', 's.id')
+          .where((eb) =>
+            eb.or(
+              labels.flatMap((code) => [
+                eb('l.termCode', '=', code),
+                sql<boolean>`l.term_code like ${`${escapeLike(code)}.%`} escape '\\'`,
+              ]),
+            ),
+          ),
+      ),
+    );
+  }
+  return q;
+}
+
+export type SignalListRow = {
+  id: string;
+  externalId: string;
+  sourceCode: string;
+  sourceName: string;
+  occurredAt: string;
+  occurredOn: string;
+  areaCode: string | null;
+  areaName: string | null;
+  severity: number | null;
+};
+
+export async function selectSignalPage(
+  ex: Executor,
+  f: SignalListFilter,
+  page: { limit: number; after?: { occurredOn: string; id: string } | undefined },
+): Promise<SignalListRow[]> {
+  let q = filtered(ex, f).select([
+    's.id',
+    's.externalId',
+    'src.code as sourceCode',
+    'src.name as sourceName',
+    's.occurredAt',
+    's.occurredOn',
+    'a.code as areaCode',
+    'a.name as areaName',
+    's.severity',
+  ]);
+  if (page.after) {
+    const { occurredOn, id } = page.after;
+    q = q.where((eb) =>
+      eb.or([eb('s.occurredOn', '<', occurredOn), eb.and([eb('s.occurredOn', '=', occurredOn), eb('s.id', '>', id)])]),
+    );
+  }
+  return q.orderBy('s.occurredOn', 'desc').orderBy('s.id', 'asc').limit(page.limit).execute();
+}
+
+export async function countSignals(ex: Executor, f: SignalListFilter): Promise<number> {
+  const row = await filtered(ex, f)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function selectSignalDetail(
+  ex: Executor,
+  id: string,
+): Promise<(SignalListRow & { description: string | null; extra: string | null; lon: number | null; lat: number | null; batchId: string; createdAt: string; updatedAt: string }) | undefined> {
+  return ex
+    .selectFrom('signal as s')
+    .innerJoin('source as src', 'src.id', 's.sourceId')
+    .leftJoin('area as a', 'a.id', 's.areaId')
+    .select([
+      's.id',
+      's.externalId',
+      'src.code as sourceCode',
+      'src.name as sourceName',
+      's.occurredAt',
+      's.occurredOn',
+      'a.code as areaCode',
+      'a.name as areaName',
+      's.severity',
+      's.description',
+      's.extra',
+      's.lon',
+      's.lat',
+      's.batchId',
+      's.createdAt',
+      's.updatedAt',
+    ])
+    .where('s.id', '=', id)
+    .executeTakeFirst();
+}
