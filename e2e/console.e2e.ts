@@ -218,6 +218,7 @@ describe('neighbourhood map (English)', () => {
     const picture = await waitForTable(page, new URL(page.url()));
     expect(picture.areas).toHaveLength(DEMO_AREAS);
     await expectTableMatches(page, picture);
+    await page.screenshot({ path: path.join(screenshots, 'map-en.png'), fullPage: true });
 
     // The legend's classes: zero and no data aside, up to five ranges.
     await expect.poll(() => page.locator('.legend-item').count()).toBeGreaterThanOrEqual(2);
@@ -256,7 +257,6 @@ describe('neighbourhood map (English)', () => {
     expect(mapBox.x).toBeLessThan(tableBox.x);
 
     await expectNoSeriousAxeViolations(page);
-    await page.screenshot({ path: path.join(screenshots, 'map-en.png'), fullPage: true });
     await done();
   });
 

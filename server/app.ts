@@ -13,10 +13,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { isAppError } from './platform/errors.ts';
-import type { App, AppDeps, RouteModule } from './platform/http.ts';
+import { API_PREFIX, type App, type AppDeps, type RouteModule } from './platform/http.ts';
 import { routeModules } from './routes.ts';
-
-export const API_PREFIX = '/api/v1';
 
 const WEB_DIST = path.resolve(import.meta.dirname, '..', 'dist', 'web');
 
@@ -65,16 +63,13 @@ export async function buildApp(
 
   app.setErrorHandler((error, request, reply) => {
     if (isAppError(error)) {
-      return reply
-        .status(error.status)
-        .type('application/problem+json')
-        .send({
-          type: `about:blank`,
-          title: error.message,
-          status: error.status,
-          code: error.code,
-          errors: error.details,
-        });
+      return reply.status(error.status).type('application/problem+json').send({
+        type: `about:blank`,
+        title: error.message,
+        status: error.status,
+        code: error.code,
+        errors: error.details,
+      });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       return reply

@@ -3,6 +3,7 @@ import { areasRoutes } from './domains/areas/areas.routes.ts';
 import { pictureRoutes } from './domains/picture/picture.routes.ts';
 import { taxonomyRoutes } from './domains/taxonomy/taxonomy.routes.ts';
 import { sourcesRoutes } from './domains/sources/sources.routes.ts';
+import { signalsRoutes } from './domains/signals/signals.routes.ts';
 
 /** Every HTTP route module, in registration order. Each domain adds its own line. */
 export const routeModules: RouteModule[] = [
@@ -10,4 +11,5 @@ export const routeModules: RouteModule[] = [
   pictureRoutes,
   taxonomyRoutes,
   sourcesRoutes,
+  signalsRoutes,
 ];

@@ -52,7 +52,11 @@ export const cityPackSchema = z.strictObject({
   timezone: z.string().min(1),
   defaultLocale: z.string().min(2).default('en'),
   /** In order: parents before children when levels nest. */
-  boundaries: z.union([boundariesSchema, z.array(boundariesSchema)]).transform((b) => (Array.isArray(b) ? b : [b])),
+  // One boundaries object or a list; wrapped before validation so that problems point into the entry.
+  boundaries: z.preprocess(
+    (b) => (b === undefined || Array.isArray(b) ? b : [b]),
+    z.array(boundariesSchema).min(1, 'name at least one boundary file'),
+  ),
   attributes: z.array(attributesSchema).default([]),
   sources: z.array(sourceSchema).default([]),
   signals: z.array(signalFileSchema).default([]),

@@ -27,6 +27,10 @@ const REFERENCE_DATE = new Date(2000, 0, 1);
 /** date-fns throws on unknown tokens (e.g. `YYYY` or `DD`, which are week-year and day-of-year). */
 function dateFormatProblem(format: string): string | null {
   if ((SPECIAL_DATE_FORMATS as readonly string[]).includes(format)) return null;
+  // Checked here rather than left to date-fns, which also prints a console warning for these.
+  const unquoted = format.replace(/'[^']*'/g, '');
+  if (/Y/.test(unquoted)) return 'use yyyy for the year: YYYY is the week-numbering year';
+  if (/D/.test(unquoted)) return 'use dd for the day of the month: D and DD are the day of the year';
   try {
     parseDate('', format, REFERENCE_DATE);
     return null;
@@ -47,7 +51,10 @@ const timeZone = z.string().superRefine((zone, ctx) => {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'not an IANA time zone such as America/Toronto or Europe/Paris' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'not an IANA time zone such as America/Toronto or Europe/Paris',
+    });
   }
 });
 
@@ -151,7 +158,10 @@ const severitySchema = z
   .superRefine((v, ctx) => {
     const range = v.min !== undefined || v.max !== undefined;
     if (v.values === undefined && !range) {
-      ctx.addIssue({ code: 'custom', message: 'give either values (a value map) or min and max (a numeric range)' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give either values (a value map) or min and max (a numeric range)',
+      });
     }
     if (v.values !== undefined && range) {
       ctx.addIssue({ code: 'custom', message: 'give either values or min/max, not both' });
@@ -190,7 +200,11 @@ export const mappingSchema = z
   })
   .superRefine((m, ctx) => {
     if (m.location.type === 'geometry' && m.format.type !== 'geojson') {
-      ctx.addIssue({ code: 'custom', path: ['location', 'type'], message: 'geometry locations need format geojson' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['location', 'type'],
+        message: 'geometry locations need format geojson',
+      });
     }
     m.labels.rules.forEach((rule, i) => {
       const seen = new Map<string, string>();
@@ -237,7 +251,11 @@ const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>((acc, key) => {
     if (typeof key === 'number') return `${acc}[${key}]`;
     const name = String(key);
-    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? (acc ? `${acc}.${name}` : name) : `${acc}[${JSON.stringify(name)}]`;
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
+      ? acc
+        ? `${acc}.${name}`
+        : name
+      : `${acc}[${JSON.stringify(name)}]`;
   }, '');
 
 export function safeParseMapping(json: unknown): { mapping: Mapping } | { problems: MappingProblem[] } {
@@ -254,7 +272,8 @@ export function safeParseMapping(json: unknown): { mapping: Mapping } | { proble
  */
 export function parseMapping(json: unknown): Mapping {
   const result = safeParseMapping(json);
-  if ('problems' in result) throw new AppError('MAPPING_INVALID', 'The mapping is not valid', result.problems);
+  if ('problems' in result)
+    throw new AppError('MAPPING_INVALID', 'The mapping is not valid', result.problems);
   return result.mapping;
 }
 
@@ -264,14 +283,19 @@ export function mappingTermCodes(mapping: Mapping): Array<{ code: string; path: 
   mapping.labels.rules.forEach((rule, i) => {
     for (const [value, codes] of Object.entries(rule.values)) {
       codes.forEach((code, j) =>
-        out.push({ code, path: formatPath(['labels', 'rules', i, 'values', value, ...(codes.length > 1 ? [j] : [])]) }),
+        out.push({
+          code,
+          path: formatPath(['labels', 'rules', i, 'values', value, ...(codes.length > 1 ? [j] : [])]),
+        }),
       );
     }
     if (rule.unknownValue !== 'reject' && rule.unknownValue !== 'ignore') {
       out.push({ code: rule.unknownValue, path: formatPath(['labels', 'rules', i, 'unknownValue']) });
     }
   });
-  mapping.labels.constant.forEach((code, i) => out.push({ code, path: formatPath(['labels', 'constant', i]) }));
+  mapping.labels.constant.forEach((code, i) =>
+    out.push({ code, path: formatPath(['labels', 'constant', i]) }),
+  );
   return out;
 }
 
@@ -291,15 +315,20 @@ export function checkMappingTerms(
 /** Every column the mapping reads, with where it is named, so a file missing one fails before its first row. */
 export function mappingColumns(mapping: Mapping): Array<{ column: string; path: string }> {
   const out: Array<{ column: string; path: string }> = [];
-  mapping.externalId.columns.forEach((c, i) => out.push({ column: c, path: formatPath(['externalId', 'columns', i]) }));
+  mapping.externalId.columns.forEach((c, i) =>
+    out.push({ column: c, path: formatPath(['externalId', 'columns', i]) }),
+  );
   out.push({ column: mapping.occurred.column, path: 'occurred.column' });
   if (mapping.occurred.time) out.push({ column: mapping.occurred.time.column, path: 'occurred.time.column' });
-  if (mapping.location.type === 'areaCode') out.push({ column: mapping.location.column, path: 'location.column' });
+  if (mapping.location.type === 'areaCode')
+    out.push({ column: mapping.location.column, path: 'location.column' });
   if (mapping.location.type === 'lonLat') {
     out.push({ column: mapping.location.lon, path: 'location.lon' });
     out.push({ column: mapping.location.lat, path: 'location.lat' });
   }
-  mapping.labels.rules.forEach((r, i) => out.push({ column: r.column, path: formatPath(['labels', 'rules', i, 'column']) }));
+  mapping.labels.rules.forEach((r, i) =>
+    out.push({ column: r.column, path: formatPath(['labels', 'rules', i, 'column']) }),
+  );
   if (mapping.severity) out.push({ column: mapping.severity.column, path: 'severity.column' });
   mapping.description?.forEach((c, i) => out.push({ column: c, path: formatPath(['description', i]) }));
   mapping.extra.forEach((c, i) => out.push({ column: c, path: formatPath(['extra', i]) }));

@@ -3,6 +3,8 @@ import { registerAreasCommands } from './areas.cli.ts';
 import { registerTaxonomyCommands } from './taxonomy.cli.ts';
 import { registerSourcesCommands } from './sources.cli.ts';
 import { registerSyntheticCommands } from './synthetic.cli.ts';
+import { registerSignalsCommands } from './signals.cli.ts';
+import { registerCityCommands } from './city.cli.ts';
 
 /** Every CLI command group. Each domain adds its own line. */
 export const cliCommands: Array<(program: Command) => void> = [
@@ -10,4 +12,6 @@ export const cliCommands: Array<(program: Command) => void> = [
   registerTaxonomyCommands,
   registerSourcesCommands,
   registerSyntheticCommands,
+  registerSignalsCommands,
+  registerCityCommands,
 ];

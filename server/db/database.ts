@@ -24,6 +24,9 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 export function openDatabase(options: { databaseUrl?: string | undefined; sqlitePath: string }): Db {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 10 });
+    // An idle pooled connection closed by the server (restart, failover, admin) must not crash the process:
+    // the pool drops it and the next query opens a new one.
+    pool.on('error', (e) => console.warn(`PostgreSQL connection lost (${e.message}); it will be replaced`));
     const kysely = new Kysely<Database>({
       dialect: new PostgresDialect({ pool }),
       plugins: [new CamelCasePlugin()],

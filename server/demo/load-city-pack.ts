@@ -173,3 +173,21 @@ export async function loadCityPack(
   }
   return report;
 }
+
+/** The demo city shipped with Cohesion (Toronto open data), resolved from the repository, not the working directory. */
+export const DEMO_CITY_DIR = path.resolve(import.meta.dirname, '..', '..', 'demo', 'toronto');
+
+/**
+ * First start of a demo instance: with DEMO_CITY on and no areas in the database yet, loads the demo city so the
+ * console shows real neighbourhoods and incidents. An instance that already has areas (a real city, or the demo
+ * loaded before) is left alone.
+ */
+export async function loadDemoCityIfEmpty(
+  db: Db,
+  options: { enabled: boolean; clock: Clock; log?: (msg: string) => void },
+): Promise<CityPackReport | null> {
+  if (!options.enabled) return null;
+  const any = await db.kysely.selectFrom('area').select('id').limit(1).executeTakeFirst();
+  if (any) return null;
+  return loadCityPack(db, DEMO_CITY_DIR, options.clock, options.log);
+}

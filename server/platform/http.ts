@@ -10,6 +10,9 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Clock } from './clock.ts';
 
+/** Every API route lives under this prefix. */
+export const API_PREFIX = '/api/v1';
+
 /** The Fastify instance every route module receives, typed for zod schemas. */
 export type App = FastifyInstance<
   RawServerDefault,

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
-import type { RouteModule } from '../../platform/http.ts';
+import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import {
   areaDetailSchema,
   areaSchema,
@@ -14,8 +14,7 @@ import {
 } from './areas.presenter.ts';
 import { getArea, getBoundaries, importAreaAttributes, importAreas, listAreas } from './areas.service.ts';
 
-// Not API_PREFIX from app.ts: app.ts imports routes.ts, which imports this module.
-const BASE = '/api/v1/areas';
+const BASE = `${API_PREFIX}/areas`;
 
 const booleanField = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const fileField = z.string().meta({ format: 'binary' });

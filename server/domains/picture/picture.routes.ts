@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteModule } from '../../platform/http.ts';
+import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import {
   areaPictureSchema,
   presentAreaPicture,
@@ -40,8 +40,7 @@ const areaPictureQuery = z
     path: ['from'],
   });
 
-// Not API_PREFIX from app.ts: app.ts imports routes.ts, which imports this module, and the cycle breaks when a test loads this file first.
-const BASE = '/api/v1/picture';
+const BASE = `${API_PREFIX}/picture`;
 
 export const pictureRoutes: RouteModule = (app, { db }) => {
   app.get(

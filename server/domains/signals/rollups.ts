@@ -20,7 +20,10 @@ export function periodsOf(occurredOn: string): { week: string; month: string } {
     const [y, m, d] = occurredOn.split('-').map(Number) as [number, number, number];
     // Noon keeps the local Date clear of any midnight daylight-saving gap.
     const monday = startOfISOWeek(new Date(y, m - 1, d, 12));
-    p = { week: isoDay(monday.getFullYear(), monday.getMonth() + 1, monday.getDate()), month: isoDay(y, m, 1) };
+    p = {
+      week: isoDay(monday.getFullYear(), monday.getMonth() + 1, monday.getDate()),
+      month: isoDay(y, m, 1),
+    };
     if (periodCache.size > 100_000) periodCache.clear();
     periodCache.set(occurredOn, p);
   }
@@ -33,12 +36,17 @@ export function periodsOf(occurredOn: string): { week: string; month: string } {
  * the end.
  */
 export class RollupDeltas {
-  private readonly perDay = new Map<string, number>();
+  /** day → area → labels joined by ',' (term codes hold no commas) → count */
+  private readonly perDay = new Map<string, Map<string, Map<string, number>>>();
   private readonly direct = new Map<string, number>();
 
   add(occurredOn: string, areaKey: string, labels: readonly string[], sign: 1 | -1): void {
-    const key = `${occurredOn}\u0000${areaKey}\u0000${labels.join('\u0000')}`;
-    this.perDay.set(key, (this.perDay.get(key) ?? 0) + sign);
+    let byArea = this.perDay.get(occurredOn);
+    if (!byArea) this.perDay.set(occurredOn, (byArea = new Map()));
+    let byLabels = byArea.get(areaKey);
+    if (!byLabels) byArea.set(areaKey, (byLabels = new Map()));
+    const key = labels.length === 0 ? '' : labels.length === 1 ? labels[0]! : labels.join(',');
+    byLabels.set(key, (byLabels.get(key) ?? 0) + sign);
   }
 
   addCount(grain: string, period: string, areaKey: string, termCode: string, count: number): void {
@@ -49,16 +57,17 @@ export class RollupDeltas {
   rows(): RollupRow[] {
     const counts = new Map(this.direct);
     const bump = (key: string, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
-    for (const [key, n] of this.perDay) {
-      if (n === 0) continue;
-      const [occurredOn, areaKey, ...labels] = key.split('\u0000') as [string, string, ...string[]];
+    for (const [occurredOn, byArea] of this.perDay) {
       const { week, month } = periodsOf(occurredOn);
-      for (const [grain, period] of [
-        ['week', week],
-        ['month', month],
-      ] as const) {
-        bump(`${grain}\u0000${period}\u0000${areaKey}\u0000${ANY_TERM}`, n);
-        for (const label of labels) if (label !== '') bump(`${grain}\u0000${period}\u0000${areaKey}\u0000${label}`, n);
+      for (const [areaKey, byLabels] of byArea) {
+        for (const [labelsKey, n] of byLabels) {
+          if (n === 0) continue;
+          const labels = labelsKey === '' ? [] : labelsKey.split(',');
+          for (const prefix of [`week\u0000${week}\u0000${areaKey}`, `month\u0000${month}\u0000${areaKey}`]) {
+            bump(`${prefix}\u0000${ANY_TERM}`, n);
+            for (const label of labels) bump(`${prefix}\u0000${label}`, n);
+          }
+        }
       }
     }
     const out: RollupRow[] = [];

@@ -49,7 +49,10 @@ export async function insertRows(
     const params: unknown[] = [];
     for (const row of slice) for (const v of row) params.push(v);
     await ex.executeQuery(
-      CompiledQuery.raw(`${head}${valuesClause(dialect, width, slice.length)}${onConflict ? ` ${onConflict}` : ''}`, params),
+      CompiledQuery.raw(
+        `${head}${valuesClause(dialect, width, slice.length)}${onConflict ? ` ${onConflict}` : ''}`,
+        params,
+      ),
     );
   }
 }
@@ -117,7 +120,13 @@ export async function selectExistingByExternalIds(
 export async function selectSignalsByIds(ex: Executor, ids: string[]): Promise<SignalRow[]> {
   const out: SignalRow[] = [];
   for (let i = 0; i < ids.length; i += 5_000) {
-    out.push(...(await ex.selectFrom('signal').selectAll().where('id', 'in', ids.slice(i, i + 5_000)).execute()));
+    out.push(
+      ...(await ex
+        .selectFrom('signal')
+        .selectAll()
+        .where('id', 'in', ids.slice(i, i + 5_000))
+        .execute()),
+    );
   }
   return out;
 }
@@ -150,6 +159,10 @@ export async function deleteLabelsOf(ex: Executor, signalIds: string[]): Promise
   }
 }
 
+export async function selectSourceCodes(ex: Executor, codes: string[]): Promise<Array<{ code: string }>> {
+  return ex.selectFrom('source').select('code').where('code', 'in', codes).execute();
+}
+
 /** Area codes by id, for rollup keys. */
 export async function selectAreaCodes(ex: Executor): Promise<Array<{ id: string; code: string }>> {
   return ex.selectFrom('area').select(['id', 'code']).execute();
@@ -169,12 +182,15 @@ export async function insertBatch(ex: Executor, row: BatchRow): Promise<void> {
 export async function updateBatchCounts(
   ex: Executor,
   id: string,
-  counts: Pick<BatchRow, 'totalRows' | 'inserted' | 'updated' | 'unchanged' | 'failed'>,
+  counts: Pick<BatchRow, 'fileHash' | 'totalRows' | 'inserted' | 'updated' | 'unchanged' | 'failed'>,
 ): Promise<void> {
   await ex.updateTable('importBatch').set(counts).where('id', '=', id).execute();
 }
 
-export async function selectBatch(ex: Executor, id: string): Promise<(BatchRow & { sourceCode: string; sourceName: string }) | undefined> {
+export async function selectBatch(
+  ex: Executor,
+  id: string,
+): Promise<(BatchRow & { sourceCode: string; sourceName: string }) | undefined> {
   return ex
     .selectFrom('importBatch as b')
     .innerJoin('source as s', 's.id', 'b.sourceId')
@@ -186,7 +202,11 @@ export async function selectBatch(ex: Executor, id: string): Promise<(BatchRow &
 
 export async function selectBatches(
   ex: Executor,
-  filter: { sourceId?: string | undefined; limit: number; before?: { createdAt: string; id: string } | undefined },
+  filter: {
+    sourceId?: string | undefined;
+    limit: number;
+    before?: { createdAt: string; id: string } | undefined;
+  },
 ): Promise<Array<BatchRow & { sourceCode: string; sourceName: string }>> {
   let q = ex
     .selectFrom('importBatch as b')
@@ -197,14 +217,21 @@ export async function selectBatches(
   if (filter.before) {
     const { createdAt, id } = filter.before;
     q = q.where((eb) =>
-      eb.or([eb('b.createdAt', '<', createdAt), eb.and([eb('b.createdAt', '=', createdAt), eb('b.id', '<', id)])]),
+      eb.or([
+        eb('b.createdAt', '<', createdAt),
+        eb.and([eb('b.createdAt', '=', createdAt), eb('b.id', '<', id)]),
+      ]),
     );
   }
   return q.orderBy('b.createdAt', 'desc').orderBy('b.id', 'desc').limit(filter.limit).execute();
 }
 
 export async function markBatchRolledBack(ex: Executor, id: string, at: string): Promise<void> {
-  await ex.updateTable('importBatch').set({ status: 'rolled_back', rolledBackAt: at }).where('id', '=', id).execute();
+  await ex
+    .updateTable('importBatch')
+    .set({ status: 'rolled_back', rolledBackAt: at })
+    .where('id', '=', id)
+    .execute();
 }
 
 /**
@@ -277,7 +304,11 @@ export async function deleteSignalsOfBatch(ex: Executor, batchId: string): Promi
 export type RollupRow = { grain: string; period: string; areaKey: string; termCode: string; count: number };
 
 /** Adds deltas to the stored counts, then drops counts that reached zero. */
-export async function applyRollupDeltas(ex: Executor, dialect: DialectName, rows: RollupRow[]): Promise<void> {
+export async function applyRollupDeltas(
+  ex: Executor,
+  dialect: DialectName,
+  rows: RollupRow[],
+): Promise<void> {
   await insertRows(
     ex,
     dialect,
@@ -365,11 +396,24 @@ export async function countSignalsByDay(
  * for the import and creating them again before commit (one sort instead of a million random B-tree inserts) is the
  * classic bulk-load technique; it stays inside the import's transaction, so a failure restores them with the rest.
  */
-export async function selectSqliteSecondaryIndexes(ex: Executor, tables: string[]): Promise<Array<{ name: string; sql: string }>> {
+export async function selectSqliteSecondaryIndexes(
+  ex: Executor,
+  tables: string[],
+): Promise<Array<{ name: string; sql: string }>> {
   const result = await sql<{ name: string; sql: string }>`
     select name, sql from sqlite_master
     where type = 'index' and sql is not null and tbl_name in (${sql.join(tables)})`.execute(ex);
   return result.rows;
+}
+
+/** SQLite's helper threads for sorting (CREATE INDEX); 0 by default. */
+export async function sqliteThreads(ex: Executor): Promise<number> {
+  const result = await sql<{ threads: number }>`pragma threads`.execute(ex);
+  return Number(result.rows[0]?.threads ?? 0);
+}
+
+export async function setSqliteThreads(ex: Executor, n: number): Promise<void> {
+  await sql.raw(`pragma threads = ${Math.trunc(n)}`).execute(ex);
 }
 
 export async function dropIndex(ex: Executor, name: string): Promise<void> {
@@ -457,7 +501,10 @@ export async function selectSignalPage(
   if (page.after) {
     const { occurredOn, id } = page.after;
     q = q.where((eb) =>
-      eb.or([eb('s.occurredOn', '<', occurredOn), eb.and([eb('s.occurredOn', '=', occurredOn), eb('s.id', '>', id)])]),
+      eb.or([
+        eb('s.occurredOn', '<', occurredOn),
+        eb.and([eb('s.occurredOn', '=', occurredOn), eb('s.id', '>', id)]),
+      ]),
     );
   }
   return q.orderBy('s.occurredOn', 'desc').orderBy('s.id', 'asc').limit(page.limit).execute();
@@ -473,7 +520,18 @@ export async function countSignals(ex: Executor, f: SignalListFilter): Promise<n
 export async function selectSignalDetail(
   ex: Executor,
   id: string,
-): Promise<(SignalListRow & { description: string | null; extra: string | null; lon: number | null; lat: number | null; batchId: string; createdAt: string; updatedAt: string }) | undefined> {
+): Promise<
+  | (SignalListRow & {
+      description: string | null;
+      extra: string | null;
+      lon: number | null;
+      lat: number | null;
+      batchId: string;
+      createdAt: string;
+      updatedAt: string;
+    })
+  | undefined
+> {
   return ex
     .selectFrom('signal as s')
     .innerJoin('source as src', 'src.id', 's.sourceId')

@@ -1,26 +1,24 @@
-import {
-  checkMappingTerms,
-  mappingColumns,
-  type Mapping,
-} from '../../../core/contracts/mapping.ts';
+import fs from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { checkMappingTerms, type Mapping } from '../../../core/contracts/mapping.ts';
 import type { Db, Executor } from '../../db/database.ts';
 import { isoNow, type Clock } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
+import { listAreaGeometries } from '../areas/areas.repository.ts';
 import { loadAreaIndex } from '../areas/areas.service.ts';
 import { getSourceByCode, recordDelivery } from '../sources/sources.service.ts';
 import { listTermStates } from '../taxonomy/taxonomy.service.ts';
 import { createIdFactory } from './bulk-ids.ts';
-import { compileRowMapper, type AreaLookup, type MappedSignal } from './mapping/row-mapper.ts';
-import { openRowReader } from './readers/open-rows.ts';
 import {
-  isFileProblem,
-  openImportFile,
-  type ImportFile,
-  type ImportProblem,
-  type OpenedFile,
-  type RowReader,
-} from './readers/reader.ts';
+  WORKER_KIND,
+  type PortableMapperContext,
+  type WorkerInput,
+  type WorkerMessage,
+} from './import-context.ts';
+import { produceSignals, unpackChunk, type ProducedChunk, type ProducerResult } from './import-pipeline.ts';
+import { compileRowMapper, type AreaLookup, type MappedSignal } from './mapping/row-mapper.ts';
+import { openImportFile, type ImportFile, type ImportProblem } from './readers/reader.ts';
 import { RollupDeltas, periodsOf } from './rollups.ts';
 import {
   SIGNAL_COLUMNS,
@@ -48,9 +46,12 @@ import {
   selectRevisionPage,
   selectSignalDetail,
   selectSignalPage,
-  selectSignalsOfBatch,
   selectSignalsByIds,
+  selectSignalsOfBatch,
+  selectSourceCodes,
   selectSqliteSecondaryIndexes,
+  setSqliteThreads,
+  sqliteThreads,
   updateBatchCounts,
   type BatchRow,
   type SignalListFilter,
@@ -77,21 +78,22 @@ export type ImportSignalsInput = {
   mapping: Mapping;
   file: ImportFile;
   dryRun?: boolean;
-  onProgress?: (rowsDone: number) => void;
+  /** Called after each batch of rows; the bytes let a progress bar show a total before the rows are counted. */
+  onProgress?: (rowsDone: number, bytes: { read: number; total: number | null }) => void;
   /** For `{ url }` files; the server passes config.urlFetchTimeoutMs. */
   fetchTimeoutMs?: number;
+  /** Where rows are read and checked; the default reads large CSV files in a worker thread. */
+  readIn?: ReadIn;
 };
 
 /** Meta key holding the city's IANA time zone (written by the city pack loader). */
 export const CITY_TIMEZONE_KEY = 'city.timezone';
 
-/** Rows are validated and written in chunks of this size. */
-const CHUNK_ROWS = 2_000;
-/** Beyond this many, problems are counted but not listed: the list is for fixing a file, not for archiving it. */
-const MAX_LISTED_PROBLEMS = 100_000;
 /** Bulk-load (drop and rebuild secondary indexes) only when the import is large next to what is stored. */
 const BULK_MIN_ROWS = 50_000;
 const BULK_DECIDE_AFTER_ROWS = 20_000;
+/** CSV files at least this large are read in a worker thread, in parallel with the database writes. */
+export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
 const LABEL_COLUMNS = ['signal_id', 'term_code'] as const;
 const PAGE_ROWS = 5_000;
@@ -100,23 +102,31 @@ const REVISION_COLUMNS = ['batch_id', 'signal_id', 'previous', 'previous_batch_i
 /** What a revision keeps of a signal's state, to restore it on rollback. */
 type SignalSnapshot = Omit<SignalRow, 'id' | 'sourceId' | 'externalId' | 'createdAt'> & { labels: string[] };
 
-class ProblemList {
-  readonly listed: ImportProblem[] = [];
-  unlisted = 0;
-  add(p: ImportProblem): void {
-    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(p);
-    else this.unlisted++;
-  }
-  get count(): number {
-    return this.listed.length + this.unlisted;
-  }
-  all(): ImportProblem[] {
-    if (this.unlisted === 0) return this.listed;
-    return [
-      ...this.listed,
-      { line: 0, column: null, value: null, reason: `${this.unlisted} further problems are not listed` },
-    ];
-  }
+/** Where the reading half of an import runs; `auto` uses a worker thread for large CSV files. */
+export type ReadIn = 'auto' | 'thread' | 'worker';
+
+async function portableContext(
+  db: Db,
+  mapping: Mapping,
+  defaultTimezone: string,
+  terms: Map<string, { retired: boolean }>,
+  now: Date,
+): Promise<PortableMapperContext> {
+  const locates = mapping.location.type === 'lonLat' || mapping.location.type === 'geometry';
+  return {
+    defaultTimezone,
+    terms: [...terms].map(([code, t]) => [code, t.retired]),
+    now: now.getTime(),
+    areaCodes: (await selectAreaCodes(db.kysely)).map((a) => [a.code, a.id]),
+    // The same areas loadAreaIndex indexes: the finest level.
+    areaGeometries: locates
+      ? (await listAreaGeometries(db.kysely, { leavesOnly: true })).map((a) => ({
+          id: a.id,
+          code: a.code,
+          geometry: a.geometry,
+        }))
+      : null,
+  };
 }
 
 async function areaLookupFor(db: Db, mapping: Mapping): Promise<AreaLookup> {
@@ -135,6 +145,11 @@ async function areaLookupFor(db: Db, mapping: Mapping): Promise<AreaLookup> {
     codeById: new Map(areas.map((a) => [a.id, a.code])),
   };
 }
+
+type Producer = (
+  options: { stopAfterProblem: boolean },
+  onChunk: (chunk: ProducedChunk) => Promise<void>,
+) => Promise<ProducerResult>;
 
 /**
  * Imports one provider file as signals. Every row is validated (line, column, value, reason). A dry run writes
@@ -155,30 +170,55 @@ export async function importSignals(db: Db, input: ImportSignalsInput, clock: Cl
   const terms = await listTermStates(db);
   const termProblems = checkMappingTerms(mapping, terms);
   if (termProblems.length > 0) {
-    throw new AppError('MAPPING_INVALID', 'The mapping names unknown or retired taxonomy terms', termProblems);
+    throw new AppError(
+      'MAPPING_INVALID',
+      'The mapping names unknown or retired taxonomy terms',
+      termProblems,
+    );
   }
   const defaultTimezone = (await findMeta(db.kysely, CITY_TIMEZONE_KEY)) ?? 'UTC';
-  const areas = await areaLookupFor(db, mapping);
-  const mapRow = compileRowMapper(mapping, { defaultTimezone, areas, terms, now: clock.now() });
+  const fetchTimeoutMs = input.fetchTimeoutMs ?? 30_000;
+  const now = clock.now();
 
-  const file = await openImportFile(input.file, { fetchTimeoutMs: input.fetchTimeoutMs ?? 30_000 });
-  const run = async (ex: Executor, batchId: string | null) => {
-    const state = await streamRows(db, ex, { file, mapping, mapRow, source, batchId, clock, onProgress: input.onProgress });
-    return state;
-  };
+  let produce: Producer;
+  if (await readsInWorker(input)) {
+    const context = await portableContext(db, mapping, defaultTimezone, terms, now);
+    produce = (options, onChunk) =>
+      produceInWorker(
+        {
+          kind: WORKER_KIND,
+          file: input.file,
+          mapping,
+          context,
+          fetchTimeoutMs,
+          stopAfterProblem: options.stopAfterProblem,
+        },
+        onChunk,
+      );
+  } else {
+    const areas = await areaLookupFor(db, mapping);
+    const mapRow = compileRowMapper(mapping, { defaultTimezone, areas, terms, now });
+    produce = async (options, onChunk) => {
+      const file = await openImportFile(input.file, { fetchTimeoutMs });
+      return produceSignals(file, { mapping, mapRow, stopAfterProblem: options.stopAfterProblem }, onChunk);
+    };
+  }
+
+  const run = (ex: Executor, batchId: string | null) =>
+    writeSignals(db, ex, { produce, source, batchId, clock, onProgress: input.onProgress });
 
   if (dryRun) {
-    const s = await run(db.kysely, null);
-    return report(null, true, file, s);
+    const { produced, counts } = await run(db.kysely, null);
+    return report(null, true, produced, counts);
   }
 
   return db.kysely.transaction().execute(async (trx) => {
     const batchId = newId();
-    const now = isoNow(clock);
+    const fileName = 'url' in input.file ? input.file.url : input.file.name;
     await insertBatch(trx, {
       id: batchId,
       sourceId: source.id,
-      fileName: file.name.slice(0, 500),
+      fileName: fileName.slice(0, 500),
       fileHash: '',
       format: mapping.format.type,
       status: 'committed',
@@ -187,184 +227,177 @@ export async function importSignals(db: Db, input: ImportSignalsInput, clock: Cl
       updated: 0,
       unchanged: 0,
       failed: 0,
-      createdAt: now,
+      createdAt: isoNow(clock),
       rolledBackAt: null,
     });
-    const s = await run(trx, batchId);
-    if (s.problems.count > 0) {
+    const { produced, counts, rollups } = await run(trx, batchId);
+    if (produced.problemCount > 0) {
       const message =
-        s.failed > 0
-          ? `${s.failed} of ${s.totalRows} rows have problems; nothing was imported`
+        produced.failed > 0
+          ? `${produced.failed} of ${produced.totalRows} rows have problems; nothing was imported`
           : 'The file does not match the mapping; nothing was imported';
-      throw new AppError('IMPORT_INVALID', message, s.problems.all());
+      throw new AppError('IMPORT_INVALID', message, produced.problems);
     }
-    await applyRollupDeltas(trx, db.dialect, s.rollups.rows());
-    await trx
-      .updateTable('importBatch')
-      .set({ fileHash: file.digest() })
-      .where('id', '=', batchId)
-      .execute();
+    await applyRollupDeltas(trx, db.dialect, rollups.rows());
     await updateBatchCounts(trx, batchId, {
-      totalRows: s.totalRows,
-      inserted: s.inserted,
-      updated: s.updated,
-      unchanged: s.unchanged,
+      fileHash: produced.fileHash,
+      totalRows: produced.totalRows,
+      inserted: counts.inserted,
+      updated: counts.updated,
+      unchanged: counts.unchanged,
       failed: 0,
     });
     await recordDelivery(trx, source.id, clock);
-    return report(batchId, false, file, s);
+    return report(batchId, false, produced, counts);
   });
 }
 
-type StreamState = {
-  totalRows: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-  problems: ProblemList;
-  rollups: RollupDeltas;
-};
+async function readsInWorker(input: ImportSignalsInput): Promise<boolean> {
+  const where = input.readIn ?? 'auto';
+  if (where !== 'auto') return where === 'worker';
+  if (input.mapping.format.type !== 'csv') return false;
+  if ('bytes' in input.file) return input.file.bytes.byteLength >= WORKER_MIN_BYTES;
+  if ('path' in input.file) {
+    const size = await fs.promises.stat(input.file.path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    return size >= WORKER_MIN_BYTES;
+  }
+  return false;
+}
 
-function report(batchId: string | null, dryRun: boolean, file: OpenedFile, s: StreamState): ImportReport {
+/** Runs the reading half in a worker thread, handing each chunk to `onChunk` in order and acknowledging it. */
+function produceInWorker(
+  input: WorkerInput,
+  onChunk: (chunk: ProducedChunk) => Promise<void>,
+): Promise<ProducerResult> {
+  const worker = new Worker(new URL('./import-worker.ts', import.meta.url), { workerData: input });
+  return new Promise<ProducerResult>((resolve, reject) => {
+    let settled = false;
+    let chain = Promise.resolve();
+    const fail = (e: unknown) => {
+      if (settled) return;
+      settled = true;
+      reject(e);
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'chunk') {
+        chain = chain
+          .then(() => (settled ? undefined : onChunk(unpackChunk(m.chunk))))
+          .then(() => {
+            if (!settled) worker.postMessage({ type: 'ack' });
+          })
+          .catch(fail);
+      } else if (m.type === 'done') {
+        chain.then(() => {
+          if (settled) return;
+          settled = true;
+          resolve(m.result);
+        }, fail);
+      } else {
+        const { code, message, details, stack } = m.error;
+        const error = code ? new AppError(code, message, details) : new Error(message);
+        if (!code && stack) error.stack = stack;
+        fail(error);
+      }
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) =>
+      fail(new Error(`The import worker stopped unexpectedly (exit code ${code})`)),
+    );
+  }).finally(() => void worker.terminate());
+}
+
+type WriteCounts = { inserted: number; updated: number; unchanged: number };
+
+function report(batchId: string | null, dryRun: boolean, p: ProducerResult, c: WriteCounts): ImportReport {
   return {
     batchId,
     dryRun,
-    fileHash: file.digest(),
-    totalRows: s.totalRows,
-    inserted: s.inserted,
-    updated: s.updated,
-    unchanged: s.unchanged,
-    failed: s.failed,
-    errors: s.problems.all(),
+    fileHash: p.fileHash,
+    totalRows: p.totalRows,
+    inserted: c.inserted,
+    updated: c.updated,
+    unchanged: c.unchanged,
+    failed: p.failed,
+    errors: p.problems,
   };
 }
 
-async function streamRows(
+/**
+ * The writing half: classifies each chunk against what the source already holds (new, changed, unchanged) and,
+ * in a commit (batchId set), stores it. A dry run only classifies, so its counts say what a commit would do.
+ */
+async function writeSignals(
   db: Db,
   ex: Executor,
   ctx: {
-    file: OpenedFile;
-    mapping: Mapping;
-    mapRow: ReturnType<typeof compileRowMapper>;
+    produce: Producer;
     source: { id: string };
     batchId: string | null;
     clock: Clock;
-    onProgress: ((rowsDone: number) => void) | undefined;
+    onProgress: ImportSignalsInput['onProgress'];
   },
-): Promise<StreamState> {
-  const { file, mapping, mapRow, source, batchId } = ctx;
+): Promise<{ produced: ProducerResult; counts: WriteCounts; rollups: RollupDeltas }> {
+  const { source, batchId } = ctx;
   const write = batchId !== null;
-  const state: StreamState = {
-    totalRows: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    failed: 0,
-    problems: new ProblemList(),
-    rollups: new RollupDeltas(),
-  };
-  const seen = new Map<string, number>();
+  const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 };
+  const rollups = new RollupDeltas();
   const sourceHadSignals = (await countSignalsOfSource(ex, source.id)) > 0;
   const now = isoNow(ctx.clock);
   const nextId = createIdFactory();
-  const firstIdColumn = mapping.externalId.columns[0]!;
-
   let bulk: { indexes: Array<{ name: string; sql: string }> } | null = null;
   let bulkDecided = !write || db.dialect !== 'sqlite';
 
-  let pending: MappedSignal[] = [];
-  const flush = async () => {
-    const chunk = pending;
-    pending = [];
-    if (chunk.length === 0) return;
-    // Once a row has failed the commit is lost: keep validating, stop writing.
-    if (write && state.problems.count > 0) return;
-    if (!bulkDecided && state.totalRows >= BULK_DECIDE_AFTER_ROWS) {
+  const produced = await ctx.produce({ stopAfterProblem: write }, async (chunk) => {
+    if (!bulkDecided && chunk.rowsRead >= BULK_DECIDE_AFTER_ROWS) {
       bulkDecided = true;
-      bulk = await maybeStartBulkLoad(ex, file, file.bytesRead(), state.totalRows);
+      bulk = await maybeStartBulkLoad(ex, chunk.estimatedRecords);
     }
-    await writeChunk(db, ex, chunk, { sourceId: source.id, batchId, now, nextId, sourceHadSignals, state });
-  };
-
-  let reader: RowReader | null = null;
-  try {
-    reader = await openRowReader(file, mapping.format);
-    if (reader.columns) {
-      const present = new Set(reader.columns);
-      const missing = mappingColumns(mapping).filter((c) => !present.has(c.column));
-      for (const m of missing) {
-        state.problems.add({
-          line: mapping.format.type === 'csv' || mapping.format.type === 'xlsx' ? mapping.format.headerRow : 0,
-          column: m.column,
-          value: null,
-          reason: `no such column in the header (named by the mapping at ${m.path}); the header has: ${reader.columns.join(', ')}`,
-        });
-      }
-      if (missing.length > 0) return state;
-    }
-    for await (const batch of reader.batches) {
-      for (const row of batch) {
-        state.totalRows++;
-        const mapped = mapRow(row);
-        if (Array.isArray(mapped)) {
-          state.failed++;
-          for (const p of mapped) state.problems.add(p);
-          continue;
-        }
-        const firstLine = seen.get(mapped.externalId);
-        if (firstLine !== undefined) {
-          state.failed++;
-          state.problems.add({
-            line: mapped.line,
-            column: firstIdColumn,
-            value: mapped.externalId,
-            reason: `the same id as line ${firstLine}: each id may appear once per file`,
-          });
-          continue;
-        }
-        seen.set(mapped.externalId, mapped.line);
-        pending.push(mapped);
-        if (pending.length >= CHUNK_ROWS) await flush();
-      }
-      ctx.onProgress?.(state.totalRows);
-    }
-    await flush();
-  } catch (e) {
-    if (!isFileProblem(e)) throw e;
-    for (const d of e.details) state.problems.add(d as ImportProblem);
-    state.failed++;
-  }
-  if (bulk && state.problems.count === 0) await finishBulkLoad(ex, bulk);
-  if (state.totalRows === 0 && state.problems.count === 0 && reader?.columns === null) {
-    state.problems.add({ line: 0, column: null, value: null, reason: 'the file holds no records' });
-    state.failed++;
-  }
-  return state;
+    await writeChunk(db, ex, chunk.signals, {
+      sourceId: source.id,
+      batchId,
+      now,
+      nextId,
+      sourceHadSignals,
+      counts,
+      rollups,
+    });
+    ctx.onProgress?.(chunk.rowsRead, { read: chunk.bytesRead, total: chunk.bytesTotal });
+  });
+  for (const r of produced.rollups) rollups.addCount(r.grain, r.period, r.areaKey, r.termCode, r.count);
+  if (bulk && produced.problemCount === 0) await finishBulkLoad(ex, bulk);
+  return { produced, counts, rollups };
 }
 
 async function maybeStartBulkLoad(
   ex: Executor,
-  file: OpenedFile,
-  bytesRead: number,
-  rowsRead: number,
+  estimatedRows: number | null,
 ): Promise<{ indexes: Array<{ name: string; sql: string }> } | null> {
-  if (file.size === null || bytesRead === 0) return null;
-  // bytesRead runs ahead of the rows parsed (stream buffers), so this underestimates: it errs towards not bulking.
-  const estimatedRows = Math.round((file.size / bytesRead) * rowsRead);
-  if (estimatedRows < BULK_MIN_ROWS) return null;
+  if (estimatedRows === null || estimatedRows < BULK_MIN_ROWS) return null;
   const stored = await countAllSignals(ex);
   // Rebuilding an index sorts every row it holds; measured, that beats per-row inserts until the table is about
   // three times the size of the import.
   if (stored > estimatedRows * 2) return null;
-  if (process.env.SIGDEBUG) console.error("bulk on", estimatedRows, stored);
   const indexes = await selectSqliteSecondaryIndexes(ex, ['signal', 'signal_label', 'signal_revision']);
   for (const ix of indexes) await dropIndex(ex, ix.name);
   return { indexes };
 }
 
-async function finishBulkLoad(ex: Executor, bulk: { indexes: Array<{ name: string; sql: string }> }): Promise<void> {
-  for (const ix of bulk.indexes) await runDdl(ex, ix.sql);
+async function finishBulkLoad(
+  ex: Executor,
+  bulk: { indexes: Array<{ name: string; sql: string }> },
+): Promise<void> {
+  // Building an index is a sort SQLite can spread over helper threads; by now the reading worker is done, so the
+  // second core is free.
+  const previous = await sqliteThreads(ex);
+  await setSqliteThreads(ex, Math.max(previous, 2));
+  try {
+    for (const ix of bulk.indexes) await runDdl(ex, ix.sql);
+  } finally {
+    await setSqliteThreads(ex, previous);
+  }
 }
 
 function snapshotOf(row: SignalRow, labels: string[]): SignalSnapshot {
@@ -394,13 +427,20 @@ async function writeChunk(
     now: string;
     nextId: () => string;
     sourceHadSignals: boolean;
-    state: StreamState;
+    counts: WriteCounts;
+    rollups: RollupDeltas;
   },
 ): Promise<void> {
-  const { state, batchId, now } = ctx;
+  const { counts, rollups, batchId, now } = ctx;
   const existing = ctx.sourceHadSignals
     ? new Map(
-        (await selectExistingByExternalIds(ex, ctx.sourceId, chunk.map((s) => s.externalId))).map((r) => [r.externalId, r]),
+        (
+          await selectExistingByExternalIds(
+            ex,
+            ctx.sourceId,
+            chunk.map((s) => s.externalId),
+          )
+        ).map((r) => [r.externalId, r]),
       )
     : null;
 
@@ -410,38 +450,41 @@ async function writeChunk(
     const found = existing?.get(s.externalId);
     if (!found) fresh.push(s);
     else if (found.contentHash !== s.contentHash) changed.push({ id: found.id, signal: s });
-    else state.unchanged++;
+    else {
+      counts.unchanged++;
+      // The reader counted every signal as new; this one is already counted.
+      rollups.add(s.occurredOn, s.areaKey, s.labels, -1);
+    }
   }
-  state.inserted += fresh.length;
-  state.updated += changed.length;
+  counts.inserted += fresh.length;
+  counts.updated += changed.length;
   if (batchId === null) return;
 
   const signalRows: unknown[][] = [];
   const labelRows: unknown[][] = [];
   const revisionRows: unknown[][] = [];
   const row = (id: string, s: MappedSignal): unknown[] => [
-      id,
-      ctx.sourceId,
-      s.externalId,
-      batchId,
-      s.occurredAt,
-      s.occurredOn,
-      s.areaId,
-      s.lon,
-      s.lat,
-      s.severity,
-      s.description,
-      s.extra,
-      s.contentHash,
-      now,
-      now,
-    ];
+    id,
+    ctx.sourceId,
+    s.externalId,
+    batchId,
+    s.occurredAt,
+    s.occurredOn,
+    s.areaId,
+    s.lon,
+    s.lat,
+    s.severity,
+    s.description,
+    s.extra,
+    s.contentHash,
+    now,
+    now,
+  ];
 
   for (const s of fresh) {
     const id = ctx.nextId();
     signalRows.push(row(id, s));
     for (const code of s.labels) labelRows.push([id, code]);
-    state.rollups.add(s.occurredOn, s.areaKey, s.labels, 1);
   }
   await insertRows(ex, db.dialect, 'signal', SIGNAL_COLUMNS, signalRows);
 
@@ -456,7 +499,7 @@ async function writeChunk(
     for (const prev of previousRows) {
       const labels = previousLabels.get(prev.id) ?? [];
       revisionRows.push([batchId, prev.id, JSON.stringify(snapshotOf(prev, labels)), prev.batchId]);
-      state.rollups.add(prev.occurredOn, prev.areaId ? (codeById.get(prev.areaId) ?? '') : '', labels, -1);
+      rollups.add(prev.occurredOn, prev.areaId ? (codeById.get(prev.areaId) ?? '') : '', labels, -1);
     }
     await deleteLabelsOf(ex, ids);
     await insertRows(
@@ -469,7 +512,6 @@ async function writeChunk(
     );
     for (const { id, signal } of changed) {
       for (const code of signal.labels) labelRows.push([id, code]);
-      state.rollups.add(signal.occurredOn, signal.areaKey, signal.labels, 1);
     }
   }
   await insertRows(ex, db.dialect, 'signal_label', LABEL_COLUMNS, labelRows);
@@ -499,7 +541,11 @@ export async function rollbackBatch(db: Db, batchId: string, clock: Clock): Prom
       throw new AppError(
         'ROLLBACK_CONFLICT',
         'A later import changed signals this import wrote; roll that import back first',
-        later.map((l) => ({ batchId: l.batchId, externalId: l.externalId, reason: 'changed later by this import' })),
+        later.map((l) => ({
+          batchId: l.batchId,
+          externalId: l.externalId,
+          reason: 'changed later by this import',
+        })),
       );
     }
     const codeById = new Map((await selectAreaCodes(trx)).map((a) => [a.id, a.code]));
@@ -525,7 +571,14 @@ export async function rollbackBatch(db: Db, batchId: string, clock: Clock): Prom
       const page = await selectRevisionPage(trx, batchId, after, PAGE_ROWS);
       if (page.length === 0) break;
       after = page[page.length - 1]!.signalId;
-      const current = new Map((await selectSignalsByIds(trx, page.map((p) => p.signalId))).map((s) => [s.id, s]));
+      const current = new Map(
+        (
+          await selectSignalsByIds(
+            trx,
+            page.map((p) => p.signalId),
+          )
+        ).map((s) => [s.id, s]),
+      );
       const rows: unknown[][] = [];
       const labelRows: unknown[][] = [];
       for (const p of page) {
@@ -616,6 +669,35 @@ export async function getBatch(db: Db, batchId: string): Promise<BatchSummary> {
 
 export type SignalListItem = SignalListRow & { labels: string[] };
 
+/** A filter naming a source, area or term that does not exist answers NOT_FOUND rather than an empty page. */
+export async function checkSignalFilter(db: Db, filter: SignalListFilter): Promise<void> {
+  const problems: Array<{ field: string; value: string; reason: string }> = [];
+  if (filter.sourceCodes.length > 0) {
+    const known = new Set((await selectSourceCodes(db.kysely, filter.sourceCodes)).map((s) => s.code));
+    for (const code of filter.sourceCodes) {
+      if (!known.has(code))
+        problems.push({ field: 'source', value: code, reason: 'no source has this code' });
+    }
+  }
+  if (filter.areaCodes.length > 0) {
+    const known = new Set((await selectAreaCodes(db.kysely)).map((a) => a.code));
+    for (const code of filter.areaCodes) {
+      if (!known.has(code)) problems.push({ field: 'area', value: code, reason: 'no area has this code' });
+    }
+  }
+  if (filter.labels.length > 0) {
+    const codes = [...(await listTermStates(db)).keys()];
+    // A facet (e.g. "bias") names every term under it, as a term names its descendants.
+    for (const label of filter.labels) {
+      if (!codes.some((c) => c === label || c.startsWith(`${label}.`))) {
+        problems.push({ field: 'label', value: label, reason: 'no taxonomy term has this code' });
+      }
+    }
+  }
+  if (problems.length > 0)
+    throw new AppError('NOT_FOUND', 'The filter names codes that do not exist', problems);
+}
+
 export async function listSignals(
   db: Db,
   filter: SignalListFilter,
@@ -638,7 +720,8 @@ export async function listSignals(
   const last = items[items.length - 1];
   return {
     items: items.map((r) => ({ ...r, labels: labels.get(r.id) ?? [] })),
-    nextCursor: rows.length > limit && last ? encodeCursor({ occurredOn: last.occurredOn, id: last.id }) : null,
+    nextCursor:
+      rows.length > limit && last ? encodeCursor({ occurredOn: last.occurredOn, id: last.id }) : null,
     total,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RouteModule } from '../../platform/http.ts';
+import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import {
   presentSource,
   presentSourceSummary,
@@ -9,8 +9,7 @@ import {
 import { newSourceSchema, sourceUpdateSchema } from './sources.schemas.ts';
 import { createSource, getSourceWithFreshness, listSources, updateSource } from './sources.service.ts';
 
-// Not API_PREFIX from app.ts: app.ts imports routes.ts, which imports this module, and the cycle breaks when a test loads this file first.
-const BASE = '/api/v1/sources';
+const BASE = `${API_PREFIX}/sources`;
 
 const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 

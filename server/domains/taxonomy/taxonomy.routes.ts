@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FACETS, MAX_TERM_CODE_LENGTH, canonicalLocale } from '../../../core/taxonomy/default-taxonomy.ts';
-import type { RouteModule } from '../../platform/http.ts';
+import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import {
   presentFacet,
   presentTerm,
@@ -20,8 +20,7 @@ import {
   updateTermLabels,
 } from './taxonomy.service.ts';
 
-// Not API_PREFIX from app.ts: app.ts imports routes.ts, which imports this module, and the cycle breaks when a test loads this file first.
-const BASE = '/api/v1/taxonomy';
+const BASE = `${API_PREFIX}/taxonomy`;
 
 const locale = z
   .string()

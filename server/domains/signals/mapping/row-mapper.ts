@@ -225,6 +225,7 @@ export function compileRowMapper(mapping: Mapping, ctx: RowMapperContext): RowMa
     let areaKey = '';
     let lon: number | null = null;
     let lat: number | null = null;
+    let coordinates = '';
     if (getAreaCode) {
       const code = cellText(getAreaCode(record));
       const area = ctx.areas.byCode.get(code);
@@ -272,6 +273,7 @@ export function compileRowMapper(mapping: Mapping, ctx: RowMapperContext): RowMa
           } else {
             lon = x;
             lat = y;
+            coordinates = `${lonText},${latText}`;
             const position = index!.locatePosition(x, y);
             if (position >= 0) {
               areaId = index!.ids[position]!;
@@ -321,7 +323,9 @@ export function compileRowMapper(mapping: Mapping, ctx: RowMapperContext): RowMa
       }
     }
     for (const code of constantLabels) addLabel(labels, code);
-    if (labels.length > 1) labels.sort();
+    if (labels.length === 2) {
+      if (labels[0]! > labels[1]!) labels.reverse();
+    } else if (labels.length > 2) labels.sort();
 
     // Severity
     let severityValue: number | null = null;
@@ -357,7 +361,11 @@ export function compileRowMapper(mapping: Mapping, ctx: RowMapperContext): RowMa
       }
       description = parts.length > 0 ? parts.join('\n\n') : null;
       if (description !== null && description.length > MAX_DESCRIPTION) {
-        problem(mapping.description![0]!, null, `the description is longer than ${MAX_DESCRIPTION} characters`);
+        problem(
+          mapping.description![0]!,
+          null,
+          `the description is longer than ${MAX_DESCRIPTION} characters`,
+        );
       }
     }
     let extra: string | null = null;
@@ -372,9 +380,10 @@ export function compileRowMapper(mapping: Mapping, ctx: RowMapperContext): RowMa
 
     if (problems !== null) return problems;
     // Unambiguous: every part is a fixed-format value except description and extra, which are JSON-encoded.
+    // Coordinates enter as the text read (number-to-text conversion would be the costliest part of the row).
     const contentHash = hash(
       'sha1',
-      `${occurredAt}|${occurredOn}|${areaId ?? ''}|${lon ?? ''}|${lat ?? ''}|${severityValue ?? ''}|${labels.join(',')}|${extra ?? ''}|${description === null ? '' : JSON.stringify(description)}`,
+      `${occurredAt}|${occurredOn}|${areaId ?? ''}|${coordinates}|${severityValue ?? ''}|${labels.join(',')}|${extra ?? ''}|${description === null ? '' : JSON.stringify(description)}`,
       'base64url',
     );
     return {

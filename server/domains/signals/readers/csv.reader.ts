@@ -42,21 +42,17 @@ function wholeLines(head: Buffer, complete: boolean): Buffer {
 }
 
 /** Line breaks inside a field, a CRLF counting as one. */
-function countBreaks(text: string): { breaks: number; crlf: number } {
+function countBreaks(text: string): number {
   let breaks = 0;
-  let crlf = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) breaks++;
     else if (c === 13) {
       breaks++;
-      if (text.charCodeAt(i + 1) === 10) {
-        crlf++;
-        i++;
-      }
+      if (text.charCodeAt(i + 1) === 10) i++;
     }
   }
-  return { breaks, crlf };
+  return breaks;
 }
 
 /**
@@ -69,13 +65,13 @@ export async function openCsvReader(input: Readable, format: CsvFormat): Promise
   const { head, rest } = await peek(input, SNIFF_BYTES);
   const declared = format.encoding === 'auto' ? undefined : format.encoding;
   const sample = decodeText(wholeLines(head, head.length < SNIFF_BYTES), declared);
-  if (sample.text.trim() === '') throw fileProblem({ line: 1, column: null, value: null, reason: 'the file is empty' });
+  if (sample.text.trim() === '')
+    throw fileProblem({ line: 1, column: null, value: null, reason: 'the file is empty' });
   const delimiter = format.delimiter === 'auto' ? sniffDelimiter(sample.text) : format.delimiter;
 
   // UTF-8 goes to the parser as bytes: decoding to strings only for csv-parse to encode them again costs about
   // as much as the parsing. Every other encoding is decoded by the shared streaming decoder.
-  const text =
-    sample.encoding === 'utf-8' ? rest : (await decodeStream(rest, sample.encoding)).stream;
+  const text = sample.encoding === 'utf-8' ? rest : (await decodeStream(rest, sample.encoding)).stream;
   const parser = text.pipe(
     parse({
       delimiter,
@@ -90,82 +86,115 @@ export async function openCsvReader(input: Readable, format: CsvFormat): Promise
   // Lines are counted here rather than with csv-parse's `info` (an object per record, and it counts a CRLF inside
   // a quoted field as two lines): each record takes one line plus the line breaks inside its fields.
   let nextLine = format.headerRow;
-  let crlfInFields = 0;
   const advance = (record: string[]): number => {
     const line = nextLine;
     let breaks = 0;
     for (const field of record) {
       if (field.indexOf('\n') === -1 && field.indexOf('\r') === -1) continue;
-      const c = countBreaks(field);
-      breaks += c.breaks;
-      crlfInFields += c.crlf;
+      breaks += countBreaks(field);
     }
     nextLine += 1 + breaks;
     return line;
   };
   const isEmptyLine = (record: string[]) => record.length === 1 && record[0] === '';
 
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
-  const next = async () => {
-    try {
-      return await iterator.next();
-    } catch (e) {
-      if (e instanceof CsvError) {
-        // csv-parse's own count (where it failed: the opening quote, or the bad closing one) counts a CRLF inside a
-        // quoted field twice; the fields read so far tell how many to take off.
-        const at = (e as CsvError & { lines?: number }).lines;
-        throw fileProblem({
-          line: typeof at === 'number' ? at - crlfInFields : nextLine,
-          column: null,
-          value: null,
-          reason: `${e.message.replace(/ at line \d+/, '')} (nothing after this point could be read)`,
-        });
-      }
-      throw e;
+  // Records are taken from the parser in batches through 'data' events rather than its async iterator, which
+  // costs a promise per record and, when parsing fails, drops the records parsed before the failure.
+  const queue: string[][] = [];
+  let ended = false;
+  let failure: unknown = null;
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  parser.on('data', (record: string[]) => {
+    queue.push(record);
+    if (queue.length >= BATCH_ROWS) parser.pause();
+    signal();
+  });
+  parser.on('end', () => {
+    ended = true;
+    signal();
+  });
+  parser.on('error', (e) => {
+    failure = e;
+    signal();
+  });
+  /** The records parsed so far (waiting for some), or null at the end; throws once those before a failure are taken. */
+  const take = async (): Promise<string[][] | null> => {
+    while (queue.length === 0 && !ended && failure === null) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        parser.resume();
+      });
     }
+    if (queue.length > 0) return queue.splice(0, queue.length);
+    if (failure !== null) throw located(failure);
+    return null;
+  };
+  const located = (e: unknown): unknown => {
+    if (!(e instanceof CsvError)) return e;
+    // Every record before the failure has been counted, so the broken one starts on nextLine.
+    return fileProblem({
+      line: nextLine,
+      column: null,
+      value: null,
+      reason: `${e.message.replace(/ at line \d+/, '')} (in the record starting on this line; nothing after it could be read)`,
+    });
   };
 
-  let first = await next();
-  while (!first.done && isEmptyLine(first.value)) {
-    advance(first.value);
-    first = await next();
+  let pending: string[][] = [];
+  const nextRecord = async (): Promise<string[] | null> => {
+    if (pending.length === 0) pending = (await take()) ?? [];
+    return pending.shift() ?? null;
+  };
+  let first = await nextRecord();
+  while (first !== null && isEmptyLine(first)) {
+    advance(first);
+    first = await nextRecord();
   }
-  if (first.done) throw fileProblem({ line: 1, column: null, value: null, reason: 'the file is empty' });
-  const headerLine = advance(first.value);
-  const columns = first.value.map((c) => c.trim());
+  if (first === null) throw fileProblem({ line: 1, column: null, value: null, reason: 'the file is empty' });
+  const headerLine = advance(first);
+  const columns = first.map((c) => c.trim());
   if (columns.every((c) => c === '')) {
     throw fileProblem({ line: headerLine, column: null, value: null, reason: 'the header row is empty' });
   }
   const width = columns.length;
 
   async function* batches(): AsyncGenerator<SourceRow[]> {
-    let batch: SourceRow[] = [];
     try {
       for (;;) {
-        const n = await next();
-        if (n.done) break;
-        const record = n.value;
-        const line = advance(record);
-        if (isEmptyLine(record)) continue;
-        const obj: Record<string, unknown> = {};
-        const count = Math.min(width, record.length);
-        for (let i = 0; i < count; i++) obj[columns[i]!] = record[i];
-        const row: SourceRow = { line, record: obj };
-        if (record.length !== width) {
-          row.problem = `the row has ${record.length} fields but the header has ${width} (a missing or extra delimiter or quote?)`;
+        const records = pending.length > 0 ? pending.splice(0, pending.length) : await take();
+        if (records === null) break;
+        const batch: SourceRow[] = [];
+        for (const record of records) {
+          const line = advance(record);
+          if (isEmptyLine(record)) continue;
+          const obj: Record<string, unknown> = {};
+          const count = Math.min(width, record.length);
+          for (let i = 0; i < count; i++) obj[columns[i]!] = record[i];
+          const row: SourceRow = { line, record: obj };
+          if (record.length !== width) {
+            row.problem = `the row has ${record.length} fields but the header has ${width} (a missing or extra delimiter or quote?)`;
+          }
+          batch.push(row);
         }
-        batch.push(row);
-        if (batch.length >= BATCH_ROWS) {
-          yield batch;
-          batch = [];
-        }
+        if (batch.length > 0) yield batch;
       }
-      if (batch.length > 0) yield batch;
     } finally {
       // Stops reading (and closes the file) when the import ends early.
       parser.destroy();
     }
   }
 
-  return { columns, encoding: sample.encoding, batches: batches() };
+  const info = (parser as unknown as { info: { bytes: number; records: number } }).info;
+  return {
+    columns,
+    encoding: sample.encoding,
+    batches: batches(),
+    estimatedRecords: (fileBytes) =>
+      fileBytes === null || info.bytes === 0 ? null : Math.round((fileBytes / info.bytes) * info.records),
+  };
 }

@@ -1,21 +1,35 @@
 import type { Readable } from 'node:stream';
 import type { Mapping } from '../../../../core/contracts/mapping.ts';
 import { decodeText } from '../../../platform/text-decoding.ts';
-import { BATCH_ROWS, MAX_WHOLE_FILE_BYTES, fileProblem, readAll, type RowReader, type SourceRow } from './reader.ts';
+import {
+  BATCH_ROWS,
+  MAX_WHOLE_FILE_BYTES,
+  fileProblem,
+  readAll,
+  type RowReader,
+  type SourceRow,
+} from './reader.ts';
 
 type JsonFormat = Extract<Mapping['format'], { type: 'json' }>;
 type GeoJsonFormat = Extract<Mapping['format'], { type: 'geojson' }>;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 async function readJson(input: Readable, name: string): Promise<unknown> {
   const bytes = await readAll(input, MAX_WHOLE_FILE_BYTES, name);
   const { text } = decodeText(bytes);
-  if (text.trim() === '') throw fileProblem({ line: 1, column: null, value: null, reason: 'the file is empty' });
+  if (text.trim() === '')
+    throw fileProblem({ line: 1, column: null, value: null, reason: 'the file is empty' });
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw fileProblem({ line: 0, column: null, value: null, reason: `not valid JSON (${(e as Error).message})` });
+    throw fileProblem({
+      line: 0,
+      column: null,
+      value: null,
+      reason: `not valid JSON (${(e as Error).message})`,
+    });
   }
 }
 
@@ -51,7 +65,7 @@ export async function openJsonReader(input: Readable, format: JsonFormat, name: 
       ? { line: i + 1, record: r }
       : { line: i + 1, record: {}, problem: 'the record is not a JSON object' },
   );
-  return { columns: null, encoding: null, batches: batched(rows) };
+  return { columns: null, encoding: null, batches: batched(rows), estimatedRecords: () => rows.length };
 }
 
 /**
@@ -59,7 +73,11 @@ export async function openJsonReader(input: Readable, format: JsonFormat, name: 
  * with another geometry type is an error of its own; one with no geometry has no coordinates (city-wide or
  * rejected, as the mapping's unknownArea says). Positions in errors count features from 1.
  */
-export async function openGeoJsonReader(input: Readable, _format: GeoJsonFormat, name: string): Promise<RowReader> {
+export async function openGeoJsonReader(
+  input: Readable,
+  _format: GeoJsonFormat,
+  name: string,
+): Promise<RowReader> {
   const doc = await readJson(input, name);
   if (!isObject(doc) || doc.type !== 'FeatureCollection' || !Array.isArray(doc.features)) {
     throw fileProblem({ line: 0, column: null, value: null, reason: 'not a GeoJSON FeatureCollection' });
@@ -70,7 +88,8 @@ export async function openGeoJsonReader(input: Readable, _format: GeoJsonFormat,
       line: 0,
       column: null,
       value: crs,
-      reason: 'the coordinates are in a projected reference system; reproject to WGS84 longitude/latitude (EPSG:4326)',
+      reason:
+        'the coordinates are in a projected reference system; reproject to WGS84 longitude/latitude (EPSG:4326)',
     });
   }
   const rows: SourceRow[] = doc.features.map((f: unknown, i: number): SourceRow => {
@@ -81,13 +100,23 @@ export async function openGeoJsonReader(input: Readable, _format: GeoJsonFormat,
     if (g === null || g === undefined) return { line, record, point: null };
     if (!isObject(g) || g.type !== 'Point') {
       const type = isObject(g) ? String(g.type) : typeof g;
-      return { line, record, point: null, problem: `the geometry is a ${type}; only Point features can be signals` };
+      return {
+        line,
+        record,
+        point: null,
+        problem: `the geometry is a ${type}; only Point features can be signals`,
+      };
     }
     const c = g.coordinates;
     if (!Array.isArray(c) || c.length < 2 || typeof c[0] !== 'number' || typeof c[1] !== 'number') {
-      return { line, record, point: null, problem: 'the Point has no valid [longitude, latitude] coordinates' };
+      return {
+        line,
+        record,
+        point: null,
+        problem: 'the Point has no valid [longitude, latitude] coordinates',
+      };
     }
     return { line, record, point: { lon: c[0], lat: c[1] } };
   });
-  return { columns: null, encoding: null, batches: batched(rows) };
+  return { columns: null, encoding: null, batches: batched(rows), estimatedRecords: () => rows.length };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { AppError } from '../../../platform/errors.ts';
 
 /** One record of a provider's file: where it is (for error messages) and its values by column name. */
@@ -28,9 +29,12 @@ export type RowReader = {
   /** The text encoding used, for formats read as text. */
   encoding: string | null;
   batches: AsyncIterable<SourceRow[]>;
+  /** How many records the file holds: exact for whole-file formats, extrapolated while a CSV streams. */
+  estimatedRecords(fileBytes: number | null): number | null;
 };
 
-export type ImportFile = { name: string; path: string } | { name: string; bytes: Uint8Array } | { url: string };
+export type ImportFile =
+  { name: string; path: string } | { name: string; bytes: Uint8Array } | { url: string };
 
 export type OpenedFile = {
   name: string;
@@ -52,7 +56,8 @@ export const MAX_WHOLE_FILE_BYTES = 100 * 1024 * 1024;
 export const fileProblem = (problem: ImportProblem): AppError =>
   new AppError('IMPORT_INVALID', 'The file could not be read', [problem]);
 
-export const isFileProblem = (e: unknown): e is AppError => e instanceof AppError && e.code === 'IMPORT_INVALID';
+export const isFileProblem = (e: unknown): e is AppError =>
+  e instanceof AppError && e.code === 'IMPORT_INVALID';
 
 function hashing(input: Readable): { stream: Readable; digest(): string; bytesRead(): number } {
   const hash = createHash('sha256');
@@ -78,9 +83,14 @@ function hashing(input: Readable): { stream: Readable; digest(): string; bytesRe
 }
 
 /** Opens a local file, uploaded bytes or a URL as a byte stream that hashes what passes through it. */
-export async function openImportFile(file: ImportFile, options: { fetchTimeoutMs: number }): Promise<OpenedFile> {
+export async function openImportFile(
+  file: ImportFile,
+  options: { fetchTimeoutMs: number },
+): Promise<OpenedFile> {
   if ('bytes' in file) {
-    const h = hashing(Readable.from([Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength)]));
+    const h = hashing(
+      Readable.from([Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength)]),
+    );
     return { name: file.name, size: file.bytes.byteLength, ...h };
   }
   if ('path' in file) {
@@ -92,7 +102,11 @@ export async function openImportFile(file: ImportFile, options: { fetchTimeoutMs
         { value: file.path, reason: (e as Error).message },
       ]);
     }
-    return { name: file.name, size, ...hashing(fs.createReadStream(file.path, { highWaterMark: 256 * 1024 })) };
+    return {
+      name: file.name,
+      size,
+      ...hashing(fs.createReadStream(file.path, { highWaterMark: 256 * 1024 })),
+    };
   }
   return fetchUrl(file.url, options.fetchTimeoutMs);
 }
@@ -123,7 +137,7 @@ async function fetchUrl(url: string, timeoutMs: number): Promise<OpenedFile> {
     ]);
   }
   const length = Number(response.headers.get('content-length'));
-  const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   // A timeout while the body streams surfaces as a stream error: give it the same clear code.
   const guarded = new Transform({
     transform(chunk: Buffer, _enc, done) {

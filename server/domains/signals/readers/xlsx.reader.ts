@@ -1,7 +1,14 @@
 import type { Readable } from 'node:stream';
 import * as XLSX from '@e965/xlsx';
 import type { Mapping } from '../../../../core/contracts/mapping.ts';
-import { BATCH_ROWS, MAX_WHOLE_FILE_BYTES, fileProblem, readAll, type RowReader, type SourceRow } from './reader.ts';
+import {
+  BATCH_ROWS,
+  MAX_WHOLE_FILE_BYTES,
+  fileProblem,
+  readAll,
+  type RowReader,
+  type SourceRow,
+} from './reader.ts';
 
 type XlsxFormat = Extract<Mapping['format'], { type: 'xlsx' }>;
 
@@ -15,10 +22,17 @@ type XlsxFormat = Extract<Mapping['format'], { type: 'xlsx' }>;
  */
 export async function openXlsxReader(input: Readable, format: XlsxFormat, name: string): Promise<RowReader> {
   const bytes = await readAll(input, MAX_WHOLE_FILE_BYTES, name);
-  if (bytes.length === 0) throw fileProblem({ line: 1, column: null, value: null, reason: 'the file is empty' });
+  if (bytes.length === 0)
+    throw fileProblem({ line: 1, column: null, value: null, reason: 'the file is empty' });
   let workbook: XLSX.WorkBook;
   try {
-    workbook = XLSX.read(bytes, { type: 'buffer', dense: true, cellFormula: false, cellHTML: false, cellDates: false });
+    workbook = XLSX.read(bytes, {
+      type: 'buffer',
+      dense: true,
+      cellFormula: false,
+      cellHTML: false,
+      cellDates: false,
+    });
   } catch (e) {
     throw fileProblem({
       line: 0,
@@ -42,7 +56,12 @@ export async function openXlsxReader(input: Readable, format: XlsxFormat, name: 
   const range = XLSX.utils.decode_range(ref);
   const headerIndex = format.headerRow - 1;
   if (headerIndex > range.e.r) {
-    throw fileProblem({ line: format.headerRow, column: null, value: null, reason: 'the sheet has no header row here' });
+    throw fileProblem({
+      line: format.headerRow,
+      column: null,
+      value: null,
+      reason: 'the sheet has no header row here',
+    });
   }
   range.s.r = headerIndex;
   const rows = XLSX.utils.sheet_to_json<unknown[]>(sheet, {
@@ -55,14 +74,20 @@ export async function openXlsxReader(input: Readable, format: XlsxFormat, name: 
   const header = rows[0] ?? [];
   const columns = header.map((c) => (c === null || c === undefined ? '' : String(c).trim()));
   if (columns.every((c) => c === '')) {
-    throw fileProblem({ line: format.headerRow, column: null, value: null, reason: 'the header row is empty' });
+    throw fileProblem({
+      line: format.headerRow,
+      column: null,
+      value: null,
+      reason: 'the header row is empty',
+    });
   }
 
   async function* batches(): AsyncGenerator<SourceRow[]> {
     let batch: SourceRow[] = [];
     for (let i = 1; i < rows.length; i++) {
       const values = rows[i]!;
-      if (values.every((v) => v === null || v === undefined || (typeof v === 'string' && v.trim() === ''))) continue;
+      if (values.every((v) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '')))
+        continue;
       const record: Record<string, unknown> = {};
       for (let c = 0; c < columns.length; c++) if (columns[c] !== '') record[columns[c]!] = values[c] ?? null;
       batch.push({ line: headerIndex + 1 + i, record });
@@ -73,5 +98,5 @@ export async function openXlsxReader(input: Readable, format: XlsxFormat, name: 
     }
     if (batch.length > 0) yield batch;
   }
-  return { columns, encoding: null, batches: batches() };
+  return { columns, encoding: null, batches: batches(), estimatedRecords: () => rows.length - 1 };
 }

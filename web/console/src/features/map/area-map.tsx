@@ -55,7 +55,7 @@ export function AreaMap({ features, appearanceOf, selected, onSelect, dir, label
       zoomControl: false,
       keyboard: false,
       scrollWheelZoom: false,
-      zoomSnap: 0.25,
+      zoomSnap: 0.1,
       renderer: L.svg({ padding: 0.5 }),
     });
     // The map itself is not mirrored (geography has no reading direction); its controls move to the inline start.

@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cohesion-signals-cli-'));
+
+function cohesion(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['server/cli/main.ts', ...args],
+      {
+        cwd: root,
+        env: { ...process.env, DATA_DIR: dataDir, DEMO_CITY: '0', DATABASE_URL: '', LOG_LEVEL: 'silent' },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const lastLine = (text: string) => text.trim().split('\n').at(-1);
+
+describe('cohesion city and signals (CLI)', () => {
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('loads the demo city pack, refuses a bad file with located errors, and rolls a batch back', async () => {
+    const load = await cohesion('city', 'load', 'demo/toronto');
+    expect(load.code).toBe(0);
+    expect(lastLine(load.stdout)).toBe('1805 imported, 0 updated, 0 failed');
+
+    const bad = path.join(dataDir, 'bad.csv');
+    const original = fs.readFileSync(
+      path.join(root, 'demo', 'toronto', 'hate_crimes_open_data_tps_2018_2024.csv'),
+      'utf8',
+    );
+    const lines = original.split('\r\n');
+    lines[1] = lines[1]!.replace(',Jewish,', ',Pastafarian,');
+    fs.writeFileSync(bad, lines.join('\r\n'));
+    const errorsOut = path.join(dataDir, 'problems.csv');
+    const refused = await cohesion(
+      'signals',
+      'import',
+      '--source',
+      'tps-hate-crimes',
+      bad,
+      '--errors-out',
+      errorsOut,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('line: 2, column: RELIGION_BIAS, value: Pastafarian');
+    expect(lastLine(refused.stdout)).toBe('0 imported, 0 updated, 1 failed');
+    expect(fs.readFileSync(errorsOut, 'utf8')).toContain('2,RELIGION_BIAS,Pastafarian,');
+
+    const missing = await cohesion('signals', 'import', '--source', 'nobody', bad);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Error (NOT_FOUND): Source nobody not found');
+
+    const batches = await cohesion('signals', 'batches');
+    expect(batches.code).toBe(0);
+    const batchId = batches.stdout.trim().split('\n')[0]!.split('  ')[0]!;
+    const rollback = await cohesion('signals', 'rollback', batchId);
+    expect(rollback.stdout.trim()).toBe(`Rolled back ${batchId}: 1805 signals deleted, 0 restored`);
+  }, 120_000);
+});
