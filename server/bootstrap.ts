@@ -5,13 +5,17 @@ import { seedDefaultTaxonomy } from './domains/taxonomy/taxonomy.service.ts';
 import { loadDemoCityIfEmpty } from './demo/load-city-pack.ts';
 import { systemClock } from './platform/clock.ts';
 
-/** Opens the database, brings the schema up to date and loads what a fresh instance needs. */
-export async function bootstrap(config: Config): Promise<Db> {
+/**
+ * Opens the database, brings the schema up to date and loads what a fresh instance needs.
+ * Only the server loads the demo city: an analyst's first CLI command on a new instance is usually the import of
+ * their own city, which must not arrive mixed with Toronto.
+ */
+export async function bootstrap(config: Config, options: { loadDemo: boolean }): Promise<Db> {
   const db = openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
   await migrateToLatest(db);
   await seedDefaultTaxonomy(db, systemClock);
   await loadDemoCityIfEmpty(db, {
-    enabled: config.demoCity,
+    enabled: options.loadDemo && config.demoCity,
     clock: systemClock,
     log: (msg) => process.stderr.write(`demo city: ${msg}\n`),
   });

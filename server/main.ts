@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const db = await bootstrap(config);
+  const db = await bootstrap(config, { loadDemo: true });
   const app = await buildApp({ db, config, clock: systemClock });
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');

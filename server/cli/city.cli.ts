@@ -13,9 +13,6 @@ export function registerCityCommands(program: Command): void {
     )
     .argument('<dir>', 'folder holding city.json (e.g. demo/toronto)')
     .action(async (dir: string) => {
-      // Loading a city is the opposite of wanting the demo: without this, a fresh instance would load Toronto
-      // first (DEMO_CITY defaults to on). An explicit DEMO_CITY still wins.
-      process.env.DEMO_CITY ??= 'false';
       await withContext(async ({ db, clock }) => {
         const r = await loadCityPack(db, path.resolve(dir), clock, (msg) => console.error(msg));
         const inserted = r.signals.reduce((n, s) => n + s.inserted, 0);

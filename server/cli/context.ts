@@ -9,7 +9,7 @@ export type CliContext = { db: Db; config: Config; clock: Clock };
 /** Opens the instance's database for one command and closes it after, turning known errors into a clear message and exit code. */
 export async function withContext(run: (ctx: CliContext) => Promise<void>): Promise<void> {
   const config = loadConfig();
-  const db = await bootstrap(config);
+  const db = await bootstrap(config, { loadDemo: false });
   try {
     await run({ db, config, clock: systemClock });
   } finally {

@@ -7,7 +7,7 @@ import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseMapping, type Mapping } from '../../../core/contracts/mapping.ts';
 import { AppError } from '../../platform/errors.ts';
-import type { RouteModule } from '../../platform/http.ts';
+import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import { getSourceByCode } from '../sources/sources.service.ts';
 import { errorsToCsv } from './errors-csv.ts';
 import {
@@ -33,8 +33,7 @@ import {
   type ImportReport,
 } from './signals.service.ts';
 
-// Not API_PREFIX from app.ts: app.ts imports routes.ts, which imports this module.
-const API = '/api/v1';
+const API = API_PREFIX;
 
 const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 const repeated = z
