@@ -1,31 +1,15 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCliRunner } from '../test/cli.ts';
 import { torontoFile } from '../../core/geo/toronto-fixture.ts';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cohesion-areas-cli-'));
-
-function cohesion(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['server/cli/main.ts', ...args],
-      {
-        cwd: root,
-        env: { ...process.env, DATA_DIR: dataDir, DEMO_CITY: '0', DATABASE_URL: '', LOG_LEVEL: 'silent' },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const { dataDir, cohesion, cleanup } = createCliRunner('areas');
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1);
 
 describe('cohesion areas (CLI)', () => {
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(cleanup);
 
   it('imports boundaries and population, then lists them', async () => {
     const boundaries = await cohesion(

@@ -1,30 +1,14 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createCliRunner } from '../test/cli.ts';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cohesion-signals-cli-'));
-
-function cohesion(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['server/cli/main.ts', ...args],
-      {
-        cwd: root,
-        env: { ...process.env, DATA_DIR: dataDir, DEMO_CITY: '0', DATABASE_URL: '', LOG_LEVEL: 'silent' },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const { dataDir, cohesion, cleanup } = createCliRunner('signals');
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1);
 
 describe('cohesion city and signals (CLI)', () => {
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(cleanup);
 
   it('loads the demo city pack, refuses a bad file with located errors, and rolls a batch back', async () => {
     const load = await cohesion('city', 'load', 'demo/toronto');
@@ -33,7 +17,14 @@ describe('cohesion city and signals (CLI)', () => {
 
     const bad = path.join(dataDir, 'bad.csv');
     const original = fs.readFileSync(
-      path.join(root, 'demo', 'toronto', 'hate_crimes_open_data_tps_2018_2024.csv'),
+      path.resolve(
+        import.meta.dirname,
+        '..',
+        '..',
+        'demo',
+        'toronto',
+        'hate_crimes_open_data_tps_2018_2024.csv',
+      ),
       'utf8',
     );
     const lines = original.split('\r\n');

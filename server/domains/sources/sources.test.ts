@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMapping } from '../../../core/contracts/mapping.ts';
 import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { App } from '../../platform/http.ts';
+import { createCliRunner } from '../../test/cli.ts';
 import { describeEachDialect } from '../../test/databases.ts';
 import { retireTerm, seedDefaultTaxonomy } from '../taxonomy/taxonomy.service.ts';
 import { sourcesRoutes } from './sources.routes.ts';
@@ -352,19 +350,8 @@ describeEachDialect('sources API', (ctx) => {
 });
 
 describe('sources CLI', () => {
-  const run = promisify(execFile);
-  const root = path.resolve(import.meta.dirname, '../../..');
-  let dataDir: string;
-  beforeAll(() => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cohesion-sources-cli-'));
-  });
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-
-  const cli = (...args: string[]) =>
-    run(process.execPath, ['server/cli/main.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, DATA_DIR: dataDir, DEMO_CITY: '0', DATABASE_URL: '', LOG_LEVEL: 'silent' },
-    });
+  const { dataDir, cohesion: cli, cleanup } = createCliRunner('sources');
+  afterAll(cleanup);
 
   it('adds a source with a mapping file, lists it as a table, and exits non-zero with a located error', async () => {
     const mappingFile = path.join(dataDir, 'tps.mapping.json');
@@ -410,9 +397,6 @@ describe('sources CLI', () => {
       'weekly',
       '--contact-email',
       'nope',
-    ).then(
-      () => expect.unreachable(),
-      (e: { code: number; stderr: string }) => e,
     );
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/VALIDATION_FAILED/);

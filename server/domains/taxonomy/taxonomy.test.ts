@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TERMS, SHIPPED_LOCALES } from '../../../core/taxonomy/default-taxonomy.ts';
 import { buildApp } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { App } from '../../platform/http.ts';
+import { createCliRunner } from '../../test/cli.ts';
 import { describeEachDialect } from '../../test/databases.ts';
 import { taxonomyRoutes } from './taxonomy.routes.ts';
 import {
@@ -452,13 +450,8 @@ describe('docs/taxonomy.md', () => {
 });
 
 describe('taxonomy CLI', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cohesion-taxonomy-cli-'));
-  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const cli = (...args: string[]) =>
-    promisify(execFile)(process.execPath, ['server/cli/main.ts', ...args], {
-      cwd: path.resolve(import.meta.dirname, '../../..'),
-      env: { ...process.env, DATA_DIR: dataDir, DEMO_CITY: '0', DATABASE_URL: '', LOG_LEVEL: 'silent' },
-    });
+  const { cohesion: cli, cleanup } = createCliRunner('taxonomy');
+  afterAll(cleanup);
 
   it('adds a term and lists the facet in French, marking labels that fell back to another language', async () => {
     await cli('taxonomy', 'add', '--code', 'channel.phone', '--facet', 'channel', '--label', 'By phone');
