@@ -2,8 +2,6 @@ import { mappingColumns, type Mapping } from '../../../core/contracts/mapping.ts
 import type { RowMapper, MappedSignal } from './mapping/row-mapper.ts';
 import { openRowReader } from './readers/open-rows.ts';
 import { isFileProblem, type ImportProblem, type OpenedFile, type RowReader } from './readers/reader.ts';
-import { RollupDeltas } from './rollups.ts';
-import type { RollupRow } from './signals.repository.ts';
 
 /**
  * The reading half of an import: file → validated, de-duplicated signals in chunks, plus every problem. It has no
@@ -31,8 +29,6 @@ export type ProducerResult = {
   /** Every problem listed, with a last entry counting those not listed. */
   problems: ImportProblem[];
   problemCount: number;
-  /** +1 for every signal handed over; the writer corrects for rows that turn out unchanged or updated. */
-  rollups: RollupRow[];
   fileHash: string;
 };
 
@@ -67,7 +63,6 @@ export async function produceSignals(
 ): Promise<ProducerResult> {
   const { mapping, mapRow } = options;
   const problems = new ProblemList();
-  const rollups = new RollupDeltas();
   const seen = new Map<string, number>();
   const firstIdColumn = mapping.externalId.columns[0]!;
   let totalRows = 0;
@@ -79,7 +74,6 @@ export async function produceSignals(
     const signals = pending;
     pending = [];
     if (signals.length === 0 || (options.stopAfterProblem && problems.count > 0)) return;
-    for (const s of signals) rollups.add(s.occurredOn, s.areaKey, s.labels, 1);
     await onChunk({
       signals,
       rowsRead: totalRows,
@@ -94,7 +88,6 @@ export async function produceSignals(
     failed,
     problems: problems.all(),
     problemCount: problems.count,
-    rollups: rollups.rows(),
     fileHash: file.digest(),
   });
 

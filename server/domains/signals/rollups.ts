@@ -31,7 +31,7 @@ export function periodsOf(occurredOn: string): { week: string; month: string } {
 }
 
 /**
- * Accumulates +1/−1 per signal in memory; written once per import or rollback. Signals are first counted per
+ * Accumulates +1/−1 per signal in memory; written at the end of an import or rollback, or earlier when it grows. Signals are first counted per
  * (day, area, label set), a handful of keys for thousands of rows, and only expanded into periods and terms at
  * the end.
  */
@@ -46,7 +46,22 @@ export class RollupDeltas {
     let byLabels = byArea.get(areaKey);
     if (!byLabels) byArea.set(areaKey, (byLabels = new Map()));
     const key = labels.length === 0 ? '' : labels.length === 1 ? labels[0]! : labels.join(',');
-    byLabels.set(key, (byLabels.get(key) ?? 0) + sign);
+    const before = byLabels.get(key);
+    if (before === undefined) this.perDayKeys++;
+    byLabels.set(key, (before ?? 0) + sign);
+  }
+
+  private perDayKeys = 0;
+
+  /** How many keys are held: the caller flushes past a bound to keep memory flat. */
+  pendingKeys(): number {
+    return this.perDayKeys + this.direct.size;
+  }
+
+  clear(): void {
+    this.perDay.clear();
+    this.direct.clear();
+    this.perDayKeys = 0;
   }
 
   addCount(grain: string, period: string, areaKey: string, termCode: string, count: number): void {

@@ -84,6 +84,8 @@ export type ImportSignalsInput = {
   fetchTimeoutMs?: number;
   /** Where rows are read and checked; the default reads large CSV files in a worker thread. */
   readIn?: ReadIn;
+  /** Pending rollup keys that trigger a flush to the table (default ROLLUP_FLUSH_KEYS; tests lower it). */
+  rollupFlushKeys?: number;
 };
 
 /** Meta key holding the city's IANA time zone (written by the city pack loader). */
@@ -92,6 +94,11 @@ export const CITY_TIMEZONE_KEY = 'city.timezone';
 /** Bulk-load (drop and rebuild secondary indexes) only when the import is large next to what is stored. */
 const BULK_MIN_ROWS = 50_000;
 const BULK_DECIDE_AFTER_ROWS = 20_000;
+/**
+ * Rollup deltas are added to the table (upsert count + delta) whenever this many (day, area, label set) keys are
+ * pending, inside the import's transaction: memory stays bounded however many areas × periods × labels a file spans.
+ */
+const ROLLUP_FLUSH_KEYS = 50_000;
 /** CSV files at least this large are read in a worker thread, in parallel with the database writes. */
 export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
@@ -205,7 +212,14 @@ export async function importSignals(db: Db, input: ImportSignalsInput, clock: Cl
   }
 
   const run = (ex: Executor, batchId: string | null) =>
-    writeSignals(db, ex, { produce, source, batchId, clock, onProgress: input.onProgress });
+    writeSignals(db, ex, {
+      produce,
+      source,
+      batchId,
+      clock,
+      onProgress: input.onProgress,
+      rollupFlushKeys: input.rollupFlushKeys ?? ROLLUP_FLUSH_KEYS,
+    });
 
   if (dryRun) {
     const { produced, counts } = await run(db.kysely, null);
@@ -338,6 +352,7 @@ async function writeSignals(
     batchId: string | null;
     clock: Clock;
     onProgress: ImportSignalsInput['onProgress'];
+    rollupFlushKeys: number;
   },
 ): Promise<{ produced: ProducerResult; counts: WriteCounts; rollups: RollupDeltas }> {
   const { source, batchId } = ctx;
@@ -355,6 +370,8 @@ async function writeSignals(
       bulkDecided = true;
       bulk = await maybeStartBulkLoad(ex, chunk.estimatedRecords);
     }
+    // +1 for every signal handed over; writeChunk corrects for rows that turn out unchanged or updated.
+    if (write) for (const s of chunk.signals) rollups.add(s.occurredOn, s.areaKey, s.labels, 1);
     await writeChunk(db, ex, chunk.signals, {
       sourceId: source.id,
       batchId,
@@ -364,9 +381,12 @@ async function writeSignals(
       counts,
       rollups,
     });
+    if (write && rollups.pendingKeys() >= ctx.rollupFlushKeys) {
+      await applyRollupDeltas(ex, db.dialect, rollups.rows());
+      rollups.clear();
+    }
     ctx.onProgress?.(chunk.rowsRead, { read: chunk.bytesRead, total: chunk.bytesTotal });
   });
-  for (const r of produced.rollups) rollups.addCount(r.grain, r.period, r.areaKey, r.termCode, r.count);
   if (bulk && produced.problemCount === 0) await finishBulkLoad(ex, bulk);
   return { produced, counts, rollups };
 }

@@ -479,7 +479,14 @@ describeEachDialect('signal imports', (ctx) => {
 
     const report = await importSignals(
       ctx.db,
-      { sourceCode: 'reports', mapping, file: csv(...rows(60_000, false)), readIn: 'worker' },
+      // A tiny flush bound makes the rollups reach the table in many partial flushes inside the transaction.
+      {
+        sourceCode: 'reports',
+        mapping,
+        file: csv(...rows(60_000, false)),
+        readIn: 'worker',
+        rollupFlushKeys: 50,
+      },
       clock,
     );
     expect(report).toMatchObject({ inserted: 60_000, failed: 0 });
