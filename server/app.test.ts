@@ -49,6 +49,27 @@ describeEachDialect('application shell', (ctx) => {
     expect(r.json().openapi).toMatch(/^3\./);
   });
 
+  it('documents every import and registry operation in OpenAPI', async () => {
+    const paths = (await app.inject({ url: '/api/v1/openapi.json' })).json().paths as Record<string, object>;
+    const ops = Object.entries(paths).flatMap(([p, o]) => Object.keys(o).map((m) => `${m} ${p}`));
+    expect(ops).toEqual(
+      expect.arrayContaining([
+        'post /api/v1/areas/import',
+        'post /api/v1/areas/attributes/import',
+        'get /api/v1/areas/boundaries',
+        'get /api/v1/sources',
+        'post /api/v1/sources',
+        'post /api/v1/sources/{code}/imports',
+        'post /api/v1/sources/{code}/pull',
+        'get /api/v1/imports',
+        'post /api/v1/imports/{id}/rollback',
+        'get /api/v1/signals',
+        'get /api/v1/taxonomy',
+        'get /api/v1/picture/areas',
+      ]),
+    );
+  });
+
   it('answers unknown API paths with problem+json', async () => {
     const r = await app.inject({ url: '/api/v1/nothing-here' });
     expect(r.statusCode).toBe(404);

@@ -10,6 +10,7 @@ import {
   safeParseMapping,
   type MappingProblem,
 } from './mapping.ts';
+import { parseCityPack } from './city-pack.ts';
 
 const minimal = {
   externalId: 'id',
@@ -174,5 +175,27 @@ describe('mapping contract', () => {
     expect(m.location).toEqual({ type: 'areaCode', column: 'HOOD_158', cityWideValues: ['NSA'] });
     expect(m.occurred.time).toEqual({ column: 'OCCURRENCE_TIME', format: 'HHmm', padDigits: true });
     expect(m.labels.constant).toEqual(['incident.crime', 'channel.offline']);
+  });
+});
+
+describe('docs/importing.md', () => {
+  // The guide is how a city writes its first mapping without reading code: its examples must stay valid.
+  const doc = fs.readFileSync(path.resolve(import.meta.dirname, '../../docs/importing.md'), 'utf8');
+  // The reference sections show fragments; from "Complete examples" on, every JSON block is a whole document.
+  const complete = doc.slice(doc.indexOf('## Complete examples'));
+  const blocks = [...complete.matchAll(/```json\n([\s\S]*?)```/g)].map(
+    (m) => JSON.parse(m[1]!) as Record<string, unknown>,
+  );
+
+  it('has complete mapping examples that all parse', () => {
+    const mappings = blocks.filter((b) => 'format' in b && 'externalId' in b);
+    expect(mappings.length).toBeGreaterThanOrEqual(5);
+    for (const m of mappings) expect(() => parseMapping(m)).not.toThrow();
+  });
+
+  it('shows a city pack manifest that parses', () => {
+    const packs = blocks.filter((b) => 'boundaries' in b);
+    expect(packs.length).toBeGreaterThanOrEqual(1);
+    for (const p of packs) expect(() => parseCityPack(p)).not.toThrow();
   });
 });
