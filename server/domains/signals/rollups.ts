@@ -69,28 +69,43 @@ export class RollupDeltas {
     this.direct.set(key, (this.direct.get(key) ?? 0) + count);
   }
 
-  rows(): RollupRow[] {
-    const counts = new Map(this.direct);
-    const bump = (key: string, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
-    for (const [occurredOn, byArea] of this.perDay) {
-      const { week, month } = periodsOf(occurredOn);
-      for (const [areaKey, byLabels] of byArea) {
-        for (const [labelsKey, n] of byLabels) {
-          if (n === 0) continue;
-          const labels = labelsKey === '' ? [] : labelsKey.split(',');
-          for (const prefix of [`week\u0000${week}\u0000${areaKey}`, `month\u0000${month}\u0000${areaKey}`]) {
-            bump(`${prefix}\u0000${ANY_TERM}`, n);
-            for (const label of labels) bump(`${prefix}\u0000${label}`, n);
+  /**
+   * The deltas as rows, produced one (grain, period) at a time: only one period's expansion is in memory at once,
+   * however many areas × periods × labels the deltas span.
+   */
+  *rows(): Generator<RollupRow> {
+    for (const [key, count] of this.direct) {
+      if (count === 0) continue;
+      const [grain, period, areaKey, termCode] = key.split('\u0000') as [string, string, string, string];
+      yield { grain, period, areaKey, termCode, count };
+    }
+    for (const grain of ['week', 'month'] as const) {
+      const daysByPeriod = new Map<string, string[]>();
+      for (const day of this.perDay.keys()) {
+        const period = periodsOf(day)[grain];
+        const days = daysByPeriod.get(period);
+        if (days) days.push(day);
+        else daysByPeriod.set(period, [day]);
+      }
+      for (const [period, days] of daysByPeriod) {
+        const counts = new Map<string, number>();
+        const bump = (key: string, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
+        for (const day of days) {
+          for (const [areaKey, byLabels] of this.perDay.get(day)!) {
+            for (const [labelsKey, n] of byLabels) {
+              if (n === 0) continue;
+              bump(`${areaKey}\u0000${ANY_TERM}`, n);
+              if (labelsKey !== '')
+                for (const label of labelsKey.split(',')) bump(`${areaKey}\u0000${label}`, n);
+            }
           }
+        }
+        for (const [key, count] of counts) {
+          if (count === 0) continue;
+          const [areaKey, termCode] = key.split('\u0000') as [string, string];
+          yield { grain, period, areaKey, termCode, count };
         }
       }
     }
-    const out: RollupRow[] = [];
-    for (const [key, count] of counts) {
-      if (count === 0) continue;
-      const [grain, period, areaKey, termCode] = key.split('\u0000') as [string, string, string, string];
-      out.push({ grain, period, areaKey, termCode, count });
-    }
-    return out;
   }
 }

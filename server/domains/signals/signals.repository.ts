@@ -303,12 +303,26 @@ export async function deleteSignalsOfBatch(ex: Executor, batchId: string): Promi
 
 export type RollupRow = { grain: string; period: string; areaKey: string; termCode: string; count: number };
 
-/** Adds deltas to the stored counts, then drops counts that reached zero. */
+/** Adds deltas to the stored counts, then drops counts that reached zero; rows are consumed in bounded chunks. */
 export async function applyRollupDeltas(
   ex: Executor,
   dialect: DialectName,
-  rows: RollupRow[],
+  deltas: Iterable<RollupRow>,
 ): Promise<void> {
+  let rows: RollupRow[] = [];
+  for (const row of deltas) {
+    rows.push(row);
+    if (rows.length >= ROLLUP_WRITE_CHUNK) {
+      await applyRollupChunk(ex, dialect, rows);
+      rows = [];
+    }
+  }
+  if (rows.length > 0) await applyRollupChunk(ex, dialect, rows);
+}
+
+const ROLLUP_WRITE_CHUNK = 5_000;
+
+async function applyRollupChunk(ex: Executor, dialect: DialectName, rows: RollupRow[]): Promise<void> {
   await insertRows(
     ex,
     dialect,

@@ -96,9 +96,11 @@ const BULK_MIN_ROWS = 50_000;
 const BULK_DECIDE_AFTER_ROWS = 20_000;
 /**
  * Rollup deltas are added to the table (upsert count + delta) whenever this many (day, area, label set) keys are
- * pending, inside the import's transaction: memory stays bounded however many areas × periods × labels a file spans.
+ * pending, inside the import's transaction, so memory stays bounded however large the file. The bound is high
+ * because each flush writes every (period, area, label) its keys touch: flushing often multiplies the writes when a
+ * file is not in date order.
  */
-const ROLLUP_FLUSH_KEYS = 50_000;
+const ROLLUP_FLUSH_KEYS = 400_000;
 /** CSV files at least this large are read in a worker thread, in parallel with the database writes. */
 export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
@@ -651,7 +653,7 @@ export async function rebuildRollups(db: Db): Promise<{ rows: number }> {
       rollups.addCount('week', week, r.areaKey, r.termCode, r.count);
       rollups.addCount('month', month, r.areaKey, r.termCode, r.count);
     }
-    const rows = rollups.rows();
+    const rows = Array.from(rollups.rows());
     await replaceRollups(trx, db.dialect, rows);
     return { rows: rows.length };
   });
