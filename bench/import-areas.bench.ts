@@ -369,7 +369,10 @@ async function main(): Promise<void> {
     await client.query('DROP TABLE IF EXISTS bench_area CASCADE');
     const report: BenchReport = {
       startedAt,
-      command: `npm run bench:import -- ${process.argv.slice(2).join(' ')}`.trim(),
+      command: [
+        'npm run bench:import',
+        ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+      ].join(' '),
       machine: {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model ?? 'unknown',

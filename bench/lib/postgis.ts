@@ -129,5 +129,11 @@ export async function assignWithPostgis(
   }
   fs.rmSync(out);
   await client.query('DROP TABLE IF EXISTS bench_pts_raw, bench_pts, bench_assign');
-  return { copyMs: copy.ms, buildPointsMs: build.ms, joinMs: join.ms, codes, plan: plan.rows.map((r) => r['QUERY PLAN']) };
+  return {
+    copyMs: copy.ms,
+    buildPointsMs: build.ms,
+    joinMs: join.ms,
+    codes,
+    plan: plan.rows.map((r) => r['QUERY PLAN']),
+  };
 }
