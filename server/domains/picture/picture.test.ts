@@ -7,7 +7,7 @@ import type { App } from '../../platform/http.ts';
 import { newId } from '../../platform/ids.ts';
 import { describeEachDialect } from '../../test/databases.ts';
 import { pictureRoutes } from './picture.routes.ts';
-import { ratePer10k } from './picture.service.ts';
+import { ratePer10k, type AreaPicture } from './picture.service.ts';
 
 const T = '2024-01-01T00:00:00.000Z';
 const square = JSON.stringify({
@@ -193,20 +193,7 @@ async function seed(db: Db): Promise<Fixture> {
   return { areaIds, sourceIds, batchIds };
 }
 
-type PictureBody = {
-  from: string | null;
-  to: string | null;
-  dataAsOf: string | null;
-  denominator: string;
-  cityWide: { count: number };
-  areas: Array<{
-    code: string;
-    name: string;
-    count: number;
-    population: number | null;
-    ratePer10k: number | null;
-  }>;
-};
+type PictureBody = AreaPicture;
 
 const countsOf = (body: PictureBody): Record<string, number> =>
   Object.fromEntries([
