@@ -24,11 +24,16 @@ export const areaDetailSchema = areaSchema.extend({
   updatedAt: z.string(),
 });
 
-export const importAreasReportSchema = z.object({
+/** The counts every import reports; each report adds its own located errors. */
+const importCounts = {
   dryRun: z.boolean(),
   imported: z.number().int(),
   updated: z.number().int(),
   failed: z.number().int(),
+};
+
+export const importAreasReportSchema = z.object({
+  ...importCounts,
   errors: z.array(
     z.object({
       feature: z.number().int().describe('Position of the feature in the file, from 1; 0 = the whole file'),
@@ -39,10 +44,7 @@ export const importAreasReportSchema = z.object({
 });
 
 export const importAttributesReportSchema = z.object({
-  dryRun: z.boolean(),
-  imported: z.number().int(),
-  updated: z.number().int(),
-  failed: z.number().int(),
+  ...importCounts,
   errors: z.array(
     z.object({
       line: z.number().int(),
