@@ -126,6 +126,8 @@ async function benchDataset(
     if (signals) await signals.close();
     for (const f of fs.readdirSync(dir)) fs.chmodSync(path.join(dir, f), 0o644);
 
+    // Let PostgreSQL finish writing out the previous dataset's work so it does not slow the Cohesion run.
+    await client.query('CHECKPOINT');
     log('Cohesion: index + locate (child process)');
     const resultPath = `${dir}/cohesion-assign.bin`;
     const cohesion = await runWorker<{

@@ -31,36 +31,26 @@ export type AreaIndex = {
 };
 
 export type AreaIndexOptions = {
-  /** Approximate number of grid cells; by default about four per boundary edge, within [1 024, 4 194 304]. */
+  /** Approximate number of grid cells; by default one per two boundary edges, within [1 024, 4 194 304]. */
   cells?: number;
 };
 
 const FLAG_INSIDE = 1;
 const FLAG_FULL = 2;
+const INSIDE_FULL = FLAG_INSIDE | FLAG_FULL;
+/** Default grid density, measured on 5,000 synthetic areas: 0.25 cells per edge locates 45 % slower, 1 builds 30 % slower. */
+const CELLS_PER_EDGE = 0.5;
 
 /** Orientation sign convention of robust-predicates: negative when c is left of the directed line a→b. */
 const leftOf = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number): boolean =>
   orient2d(ax, ay, bx, by, cx, cy) < 0;
 
-class GrowableF64 {
-  data = new Float64Array(1024);
-  length = 0;
-  push4(a: number, b: number, c: number, d: number): void {
-    if (this.length + 4 > this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = a;
-    this.data[this.length++] = b;
-    this.data[this.length++] = c;
-    this.data[this.length++] = d;
-  }
-}
-
 class GrowableI32 {
-  data = new Int32Array(1024);
+  data: Int32Array;
   length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(Math.max(16, capacity));
+  }
   push(v: number): void {
     if (this.length === this.data.length) {
       const next = new Int32Array(this.data.length * 2);
@@ -71,26 +61,36 @@ class GrowableI32 {
   }
 }
 
-function edgesOf(geometry: Polygon | MultiPolygon): Float64Array {
-  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
-  const out: number[] = [];
-  for (const polygon of polygons) {
-    for (const ring of polygon) {
-      const n = ring.length;
-      if (n < 2) continue;
-      for (let i = 0; i < n; i++) {
-        const a = ring[i]!;
-        // Rings are closed in GeoJSON, but close them anyway so an unclosed ring cannot leak parity.
-        const b = ring[(i + 1) % n]!;
-        const ax = a[0]!;
-        const ay = a[1]!;
-        const bx = b[0]!;
-        const by = b[1]!;
-        out.push(ax, ay, bx, by);
+/** Every ring edge of every area as (ax, ay, bx, by) in one array; area i owns edges [start[i], start[i + 1]). */
+function flattenEdges(areas: readonly AreaInput[]): { edges: Float64Array; start: Int32Array } {
+  const polygonsOf = (g: Polygon | MultiPolygon) => (g.type === 'Polygon' ? [g.coordinates] : g.coordinates);
+  const start = new Int32Array(areas.length + 1);
+  for (let i = 0; i < areas.length; i++) {
+    let n = 0;
+    for (const polygon of polygonsOf(areas[i]!.geometry))
+      for (const ring of polygon) if (ring.length >= 2) n += ring.length;
+    start[i + 1] = start[i]! + n;
+  }
+  const edges = new Float64Array(start[areas.length]! * 4);
+  let k = 0;
+  for (const area of areas) {
+    for (const polygon of polygonsOf(area.geometry)) {
+      for (const ring of polygon) {
+        const n = ring.length;
+        if (n < 2) continue;
+        for (let i = 0; i < n; i++) {
+          const a = ring[i]!;
+          // Rings are closed in GeoJSON, but close them anyway so an unclosed ring cannot leak parity.
+          const b = ring[(i + 1) % n]!;
+          edges[k++] = a[0]!;
+          edges[k++] = a[1]!;
+          edges[k++] = b[0]!;
+          edges[k++] = b[1]!;
+        }
       }
     }
   }
-  return Float64Array.from(out);
+  return { edges, start };
 }
 
 export function createAreaIndex(areas: AreaInput[], options: AreaIndexOptions = {}): AreaIndex {
@@ -99,24 +99,36 @@ export function createAreaIndex(areas: AreaInput[], options: AreaIndexOptions = 
     .sort((a, b) => (a.area.key < b.area.key ? -1 : a.area.key > b.area.key ? 1 : a.order - b.order))
     .map((s) => s.area);
   const ids = sorted.map((a) => a.id);
-  const areaEdges = sorted.map((a) => edgesOf(a.geometry));
+  const { edges: E, start: areaStart } = flattenEdges(sorted);
+  const totalEdges = E.length / 4;
 
+  // Each area's bounding box, and theirs together.
+  const boxes = new Float64Array(sorted.length * 4);
+  for (let ai = 0; ai < sorted.length; ai++) {
+    let aMinX = Infinity;
+    let aMinY = Infinity;
+    let aMaxX = -Infinity;
+    let aMaxY = -Infinity;
+    for (let i = areaStart[ai]! * 4; i < areaStart[ai + 1]! * 4; i += 2) {
+      const x = E[i]!;
+      const y = E[i + 1]!;
+      if (!Number.isFinite(x) || !Number.isFinite(y)) throw new RangeError('area coordinates must be finite');
+      if (x < aMinX) aMinX = x;
+      if (x > aMaxX) aMaxX = x;
+      if (y < aMinY) aMinY = y;
+      if (y > aMaxY) aMaxY = y;
+    }
+    boxes.set([aMinX, aMinY, aMaxX, aMaxY], ai * 4);
+  }
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
   let maxY = -Infinity;
-  let totalEdges = 0;
-  for (const edges of areaEdges) {
-    totalEdges += edges.length / 4;
-    for (let i = 0; i < edges.length; i += 2) {
-      const x = edges[i]!;
-      const y = edges[i + 1]!;
-      if (!Number.isFinite(x) || !Number.isFinite(y)) throw new RangeError('area coordinates must be finite');
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
+  for (let i = 0; i < boxes.length; i += 4) {
+    if (boxes[i]! < minX) minX = boxes[i]!;
+    if (boxes[i + 1]! < minY) minY = boxes[i + 1]!;
+    if (boxes[i + 2]! > maxX) maxX = boxes[i + 2]!;
+    if (boxes[i + 3]! > maxY) maxY = boxes[i + 3]!;
   }
   if (totalEdges === 0) {
     return { size: sorted.length, ids, locate: () => null, locatePosition: () => -1 };
@@ -124,7 +136,10 @@ export function createAreaIndex(areas: AreaInput[], options: AreaIndexOptions = 
 
   const width = maxX - minX;
   const height = maxY - minY;
-  const targetCells = Math.max(1, Math.min(options.cells ?? Math.max(1024, totalEdges * 4), 4_194_304));
+  const targetCells = Math.max(
+    1,
+    Math.min(options.cells ?? Math.max(1024, totalEdges * CELLS_PER_EDGE), 4_194_304),
+  );
   const aspect = width > 0 && height > 0 ? width / height : 1;
   const nx = Math.max(1, Math.min(4096, Math.round(Math.sqrt(targetCells * aspect))));
   const ny = Math.max(1, Math.min(4096, Math.round(targetCells / nx)));
@@ -141,44 +156,68 @@ export function createAreaIndex(areas: AreaInput[], options: AreaIndexOptions = 
   // Rasterisation only has to be conservative: an extra edge in a cell costs time, never correctness.
   const mx = cw * 1e-6;
   const my = ch * 1e-6;
-  const colOf = (x: number): number => Math.min(nx - 1, Math.max(0, Math.floor((x - minX) / cw)));
-  const rowOf = (y: number): number => Math.min(ny - 1, Math.max(0, Math.floor((y - minY) / ch)));
+  const invW = 1 / cw;
+  const invH = 1 / ch;
+  const colOf = (x: number): number => {
+    const c = Math.floor((x - minX) * invW);
+    return c < 0 ? 0 : c >= nx ? nx - 1 : c;
+  };
+  const rowOf = (y: number): number => {
+    const r = Math.floor((y - minY) * invH);
+    return r < 0 ? 0 : r >= ny ? ny - 1 : r;
+  };
 
-  const recCell = new GrowableI32();
-  const recArea = new GrowableI32();
-  const recFlags = new GrowableI32();
-  const recEdgeStart = new GrowableI32();
-  const recEdgeEnd = new GrowableI32();
-  const edgeData = new GrowableF64();
+  // One record per (cell, area) pair that needs one; a record's edges are indexes into E, in edgeRefs.
+  const edgeRefs = new GrowableI32(totalEdges * 2);
+  // Scratch reused from area to area: (window cell, edge) pairs, their counting sort, the crossing toggles.
+  const pairCell = new GrowableI32();
+  const pairEdge = new GrowableI32();
+  let cellEnd = new Int32Array(1024);
+  let cellEdges = new Int32Array(1024);
+  let toggles = new Uint8Array(1024);
+  let flipAll = new Uint8Array(64);
 
-  for (let ai = 0; ai < areaEdges.length; ai++) {
-    const edges = areaEdges[ai]!;
-    const ne = edges.length / 4;
-    if (ne === 0) continue;
-    let aMinX = Infinity;
-    let aMinY = Infinity;
-    let aMaxX = -Infinity;
-    let aMaxY = -Infinity;
-    for (let i = 0; i < edges.length; i += 2) {
-      aMinX = Math.min(aMinX, edges[i]!);
-      aMaxX = Math.max(aMaxX, edges[i]!);
-      aMinY = Math.min(aMinY, edges[i + 1]!);
-      aMaxY = Math.max(aMaxY, edges[i + 1]!);
-    }
-    const c0 = colOf(aMinX - mx);
-    const c1 = colOf(aMaxX + mx);
-    const r0 = rowOf(aMinY - my);
-    const r1 = rowOf(aMaxY + my);
+  // Each area's window of cells (its bounding box, widened by the margin); their total bounds the records.
+  const windows = new Int32Array(sorted.length * 4);
+  let maxRecords = 0;
+  for (let ai = 0; ai < sorted.length; ai++) {
+    if (areaStart[ai] === areaStart[ai + 1]) continue;
+    windows[ai * 4] = colOf(boxes[ai * 4]! - mx);
+    windows[ai * 4 + 1] = colOf(boxes[ai * 4 + 2]! + mx);
+    windows[ai * 4 + 2] = rowOf(boxes[ai * 4 + 1]! - my);
+    windows[ai * 4 + 3] = rowOf(boxes[ai * 4 + 3]! + my);
+    maxRecords +=
+      (windows[ai * 4 + 1]! - windows[ai * 4]! + 1) * (windows[ai * 4 + 3]! - windows[ai * 4 + 2]! + 1);
+  }
+
+  const recCell = new Int32Array(maxRecords);
+  const recArea = new Int32Array(maxRecords);
+  const recFlags = new Uint8Array(maxRecords);
+  const recEdgeStart = new Int32Array(maxRecords + 1);
+  let nrec = 0;
+
+  for (let ai = 0; ai < sorted.length; ai++) {
+    const e0 = areaStart[ai]!;
+    const e1 = areaStart[ai + 1]!;
+    if (e0 === e1) continue;
+    const c0 = windows[ai * 4]!;
+    const c1 = windows[ai * 4 + 1]!;
+    const r0 = windows[ai * 4 + 2]!;
+    const r1 = windows[ai * 4 + 3]!;
     const ncols = c1 - c0 + 1;
     const nrows = r1 - r0 + 1;
+    const windowCells = ncols * nrows;
+    if (cellEnd.length < windowCells + 1) cellEnd = new Int32Array(windowCells + 1);
+    else cellEnd.fill(0, 0, windowCells + 1);
 
-    // Edges touching each closed cell of the area's window.
-    const touched = new Map<number, number[]>();
-    for (let e = 0; e < ne; e++) {
-      const ax = edges[e * 4]!;
-      const ay = edges[e * 4 + 1]!;
-      const bx = edges[e * 4 + 2]!;
-      const by = edges[e * 4 + 3]!;
+    // Edges touching each closed cell of the area's window, as (cell, edge) pairs, counted per cell.
+    pairCell.length = 0;
+    pairEdge.length = 0;
+    for (let e = e0; e < e1; e++) {
+      const ax = E[e * 4]!;
+      const ay = E[e * 4 + 1]!;
+      const bx = E[e * 4 + 2]!;
+      const by = E[e * 4 + 3]!;
       const eMinY = Math.min(ay, by);
       const eMaxY = Math.max(ay, by);
       const eMinX = Math.min(ax, bx);
@@ -200,24 +239,32 @@ export function createAreaIndex(areas: AreaInput[], options: AreaIndexOptions = 
         }
         const colLo = colOf(xLo - mx);
         const colHi = colOf(xHi + mx);
+        const rowBase = (r - r0) * ncols - c0;
         for (let c = colLo; c <= colHi; c++) {
-          const cell = r * nx + c;
-          const list = touched.get(cell);
-          if (list) list.push(e);
-          else touched.set(cell, [e]);
+          const local = rowBase + c;
+          pairCell.push(local);
+          pairEdge.push(e);
+          cellEnd[local + 1]!++;
         }
       }
     }
+    // Counting sort of the pairs by cell, stable so each cell keeps its edges in ring order. Afterwards the
+    // edges of window cell l are cellEdges[l === 0 ? 0 : cellEnd[l - 1], cellEnd[l]).
+    for (let l = 0; l < windowCells; l++) cellEnd[l + 1]! += cellEnd[l]!;
+    if (cellEdges.length < pairCell.length) cellEdges = new Int32Array(pairCell.length * 2);
+    for (let i = 0; i < pairCell.length; i++) cellEdges[cellEnd[pairCell.data[i]!]!++] = pairEdge.data[i]!;
 
     // Inside/outside state of each cell's reference point (xs[c+1] + δ, ys[r] + ε): parity of edges crossing the
     // horizontal ray from it. Each crossing flips every column left of it, kept as a suffix-xor of toggles.
-    const toggles = new Uint8Array(nrows * ncols);
-    const flipAll = new Uint8Array(nrows);
-    for (let e = 0; e < ne; e++) {
-      let lx = edges[e * 4]!;
-      let ly = edges[e * 4 + 1]!;
-      let ux = edges[e * 4 + 2]!;
-      let uy = edges[e * 4 + 3]!;
+    if (toggles.length < windowCells) toggles = new Uint8Array(windowCells * 2);
+    else toggles.fill(0, 0, windowCells);
+    if (flipAll.length < nrows) flipAll = new Uint8Array(nrows * 2);
+    else flipAll.fill(0, 0, nrows);
+    for (let e = e0; e < e1; e++) {
+      let lx = E[e * 4]!;
+      let ly = E[e * 4 + 1]!;
+      let ux = E[e * 4 + 2]!;
+      let uy = E[e * 4 + 3]!;
       if (ly === uy) continue;
       if (ly > uy) {
         [lx, ly, ux, uy] = [ux, uy, lx, ly];
@@ -229,7 +276,7 @@ export function createAreaIndex(areas: AreaInput[], options: AreaIndexOptions = 
         const y = ys[r]!;
         const ix = lx + ((y - ly) / (uy - ly)) * (ux - lx);
         // m = number of columns whose right line lies strictly left of the crossing; estimate, then settle exactly.
-        let m = Math.min(nx, Math.max(0, Math.ceil((ix - minX) / cw) - 1));
+        let m = Math.min(nx, Math.max(0, Math.ceil((ix - minX) * invW) - 1));
         while (m > 0 && !leftOf(lx, ly, ux, uy, xs[m]!, y)) m--;
         while (m < nx && leftOf(lx, ly, ux, uy, xs[m + 1]!, y)) m++;
         const last = m - 1;
@@ -242,34 +289,27 @@ export function createAreaIndex(areas: AreaInput[], options: AreaIndexOptions = 
     for (let r = r0; r <= r1; r++) {
       let inside = flipAll[r - r0]!;
       for (let c = c1; c >= c0; c--) {
-        inside ^= toggles[(r - r0) * ncols + (c - c0)]!;
-        const cell = r * nx + c;
-        const list = touched.get(cell);
-        if (list) {
-          recCell.push(cell);
-          recArea.push(ai);
-          recFlags.push(inside ? FLAG_INSIDE : 0);
-          recEdgeStart.push(edgeData.length >> 2);
-          for (const e of list)
-            edgeData.push4(edges[e * 4]!, edges[e * 4 + 1]!, edges[e * 4 + 2]!, edges[e * 4 + 3]!);
-          recEdgeEnd.push(edgeData.length >> 2);
-        } else if (inside) {
-          recCell.push(cell);
-          recArea.push(ai);
-          recFlags.push(FLAG_INSIDE | FLAG_FULL);
-          recEdgeStart.push(0);
-          recEdgeEnd.push(0);
+        const local = (r - r0) * ncols + (c - c0);
+        inside ^= toggles[local]!;
+        const from = local === 0 ? 0 : cellEnd[local - 1]!;
+        const to = cellEnd[local]!;
+        if (from < to || inside) {
+          recCell[nrec] = r * nx + c;
+          recArea[nrec] = ai;
+          recFlags[nrec] = from === to ? INSIDE_FULL : inside ? FLAG_INSIDE : 0;
+          recEdgeStart[nrec++] = edgeRefs.length;
+          for (let i = from; i < to; i++) edgeRefs.push(cellEdges[i]!);
         }
       }
     }
   }
+  recEdgeStart[nrec] = edgeRefs.length;
 
   // Stable counting sort by cell: records were emitted area by area in key order, so each cell's candidates
   // come out in key order and the first covering one is the answer.
   const ncells = nx * ny;
-  const nrec = recCell.length;
   const cellStart = new Int32Array(ncells + 1);
-  for (let i = 0; i < nrec; i++) cellStart[recCell.data[i]! + 1]!++;
+  for (let i = 0; i < nrec; i++) cellStart[recCell[i]! + 1]!++;
   for (let i = 0; i < ncells; i++) cellStart[i + 1]! += cellStart[i]!;
   const fill = cellStart.slice(0, ncells);
   const candArea = new Int32Array(nrec);
@@ -277,19 +317,20 @@ export function createAreaIndex(areas: AreaInput[], options: AreaIndexOptions = 
   const candStart = new Int32Array(nrec);
   const candEnd = new Int32Array(nrec);
   for (let i = 0; i < nrec; i++) {
-    const k = fill[recCell.data[i]!]!++;
-    candArea[k] = recArea.data[i]!;
-    candFlags[k] = recFlags.data[i]!;
-    candStart[k] = recEdgeStart.data[i]!;
-    candEnd[k] = recEdgeEnd.data[i]!;
+    const k = fill[recCell[i]!]!++;
+    candArea[k] = recArea[i]!;
+    candFlags[k] = recFlags[i]!;
+    candStart[k] = recEdgeStart[i]!;
+    candEnd[k] = recEdgeStart[i + 1]!;
   }
-  const E = edgeData.data.slice(0, edgeData.length);
+  const refs = edgeRefs.data.slice(0, edgeRefs.length);
 
   /** Whether candidate k's area covers (px, py), for a point inside the closed cell whose right line is X and bottom line Y0. */
   function covers(k: number, px: number, py: number, X: number, Y0: number): boolean {
     let inside = (candFlags[k]! & FLAG_INSIDE) !== 0;
-    const end = candEnd[k]! * 4;
-    for (let i = candStart[k]! * 4; i < end; i += 4) {
+    const end = candEnd[k]!;
+    for (let j = candStart[k]!; j < end; j++) {
+      const i = refs[j]! * 4;
       const ax = E[i]!;
       const ay = E[i + 1]!;
       const bx = E[i + 2]!;
@@ -337,9 +378,6 @@ export function createAreaIndex(areas: AreaInput[], options: AreaIndexOptions = 
 
   const gridMaxX = xs[nx]!;
   const gridMaxY = ys[ny]!;
-  const invW = 1 / cw;
-  const invH = 1 / ch;
-
   function locatePosition(px: number, py: number): number {
     // Also rejects NaN.
     if (!(px >= minX && px <= gridMaxX && py >= minY && py <= gridMaxY)) return -1;
