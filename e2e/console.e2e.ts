@@ -1,16 +1,33 @@
-// Browser journeys through the staff console against the real server with the Toronto demo city loaded.
+// Browser journeys through the staff console against the real server with the Toronto demo city loaded: the first
+// administrator signs in and enrols an authenticator app, invites a prevention coordinator, who accepts and signs in;
+// the neighbourhood map and signals journeys then run as that coordinator.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { generateSync } from 'otplib';
+import { chromium, type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
 const screenshots = path.join(import.meta.dirname, 'screenshots');
 const DEMO_AREAS = 158;
+
+const ADMIN = {
+  email: 'ada.admin@city.example',
+  name: 'Ada Administrator',
+  organisation: 'City of Toronto',
+  password: 'violet lantern harbour 1987',
+};
+const COORDINATOR = {
+  email: 'corinne.coordinator@city.example',
+  name: 'Corinne Coordinator',
+  password: 'granite meadow whistle 24',
+};
+const DPO = { email: 'dina.dpo@city.example', name: 'Dina Officer', password: 'copper orchard lantern 58' };
+const PREVENTION_OFFICE = 'Prevention Office';
 
 type PictureRow = {
   code: string;
@@ -61,11 +78,48 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
   throw new Error(`timed out waiting for ${what} (${String(last)}):\n${serverLog.slice(-4000)}`);
 }
 
-async function api<T>(pathAndQuery: string): Promise<T> {
-  const r = await fetch(base + pathAndQuery);
+// ---- Signing in ----------------------------------------------------------------------------------------------
+
+/** The coordinator's session cookie once the journey has signed them in; the map and signals journeys use it. */
+let coordinatorCookies: Cookie[] | null = null;
+
+function sessionCookieHeader(cookies: Cookie[] | null): string {
+  const session = cookies?.find((c) => c.name === '__Host-cohesion_session');
+  if (!session)
+    throw new Error('the coordinator is not signed in: the sign-in journey must run (and pass) first');
+  return `${session.name}=${session.value}`;
+}
+
+/** The API as the signed-in coordinator sees it (the same session as their browser). */
+async function api<T>(pathAndQuery: string, cookies: Cookie[] | null = coordinatorCookies): Promise<T> {
+  const r = await fetch(base + pathAndQuery, { headers: { cookie: sessionCookieHeader(cookies) } });
   if (!r.ok) throw new Error(`${pathAndQuery}: HTTP ${r.status} ${await r.text()}`);
   return (await r.json()) as T;
 }
+
+const TOTP_PERIOD = 30;
+const usedSteps = new Map<string, number>();
+
+/**
+ * The authenticator code for `secret`, as an app would show it. The server accepts each time step once per account,
+ * so a second code for the same secret waits for the next 30-second step instead of replaying one.
+ */
+async function totpCode(secret: string): Promise<string> {
+  for (;;) {
+    const now = Date.now() / 1000;
+    const step = Math.floor(now / TOTP_PERIOD);
+    const intoStep = now - step * TOTP_PERIOD;
+    const used = usedSteps.get(secret);
+    // Not in the last two seconds of a step either, so the code is still this step's when the server checks it.
+    if ((used === undefined || step > used) && intoStep < TOTP_PERIOD - 2) {
+      usedSteps.set(secret, step);
+      return generateSync({ secret, epoch: Math.floor(now), period: TOTP_PERIOD, digits: 6 });
+    }
+    await new Promise((r) => setTimeout(r, ((step + 1) * TOTP_PERIOD - now) * 1000 + 200));
+  }
+}
+
+// ---- Pages ---------------------------------------------------------------------------------------------------
 
 const en = {
   count: new Intl.NumberFormat('en', { maximumFractionDigits: 0 }),
@@ -121,25 +175,91 @@ async function expectNoSeriousAxeViolations(page: Page): Promise<void> {
   expect(serious).toEqual([]);
 }
 
-/** A fresh browser context; `done()` closes it and fails the test on any uncaught script error in the page. */
-async function newPage(
-  options: { locale?: string } = {},
-): Promise<{ page: Page; done: () => Promise<void> }> {
+/** Axe, then a full-page screenshot named after the screen and the language (e2e/screenshots/, not committed). */
+async function record(page: Page, name: string): Promise<void> {
+  await expectNoSeriousAxeViolations(page);
+  await page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+}
+
+type Tab = { page: Page; context: BrowserContext; done: () => Promise<void> };
+
+/**
+ * A fresh browser context, signed in as the coordinator unless `signedOut`; `done()` closes it and fails the test on
+ * any uncaught script error in the page.
+ */
+async function newPage(options: { locale?: string; signedOut?: boolean } = {}): Promise<Tab> {
   const context: BrowserContext = await browser.newContext({
     viewport: { width: 1400, height: 1000 },
     locale: options.locale ?? 'en-GB',
+    // Cookies only: a stored language choice would hide the browser's own preference from the locale journeys.
+    ...(options.signedOut ? {} : { storageState: { cookies: coordinatorCookiesOrThrow(), origins: [] } }),
   });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   return {
     page,
+    context,
     done: async () => {
       await context.close();
       expect(errors).toEqual([]);
     },
   };
 }
+
+function coordinatorCookiesOrThrow(): Cookie[] {
+  sessionCookieHeader(coordinatorCookies);
+  return coordinatorCookies!;
+}
+
+const heading = (page: Page) => page.locator('h1');
+
+/** Signs in from the sign-in page and returns once the console has moved on. */
+async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {
+  await page.fill('input[name=email]', who.email);
+  await page.fill('input[name=password]', who.password);
+  await page.locator('form button[type=submit]').click();
+  await page.waitForURL((u) => u.pathname !== '/sign-in');
+}
+
+/** Enrolment: reads the secret, confirms a first code, saves the recovery codes; returns both. */
+async function enrol(
+  page: Page,
+  options: { screenshots?: string } = {},
+): Promise<{ secret: string; recoveryCodes: string[] }> {
+  await page.waitForURL(/\/sign-in\/enrol/);
+  const secretBox = page.getByTestId('totp-secret');
+  await secretBox.waitFor();
+  const secret = (await secretBox.textContent())!.replace(/\s+/g, '');
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  // Groups of four, the way apps print secrets.
+  expect(await secretBox.locator('.secret-group').allTextContents()).toEqual(secret.match(/.{1,4}/g));
+  const uri = new URL((await page.getByTestId('otpauth-link').getAttribute('href'))!);
+  expect(uri.protocol).toBe('otpauth:');
+  expect(uri.searchParams.get('secret')).toBe(secret);
+  if (options.screenshots) await record(page, `enrol-${options.screenshots}`);
+
+  await page.fill('input[name=code]', await totpCode(secret));
+  await page.locator('form button[type=submit]').click();
+  const codes = page.getByTestId('recovery-codes');
+  await codes.waitFor();
+  const recoveryCodes = (await codes.locator('code').allTextContents()).map((c) => c.trim());
+  expect(recoveryCodes).toHaveLength(10);
+  expect(new Set(recoveryCodes).size).toBe(10);
+  if (options.screenshots) await record(page, `recovery-codes-${options.screenshots}`);
+
+  // Going on without confirming is refused, with the GOV.UK error summary linking to the checkbox.
+  await page.locator('form button[type=submit]').click();
+  const summary = page.locator('.error-summary');
+  await summary.waitFor();
+  expect(await summary.locator('a').getAttribute('href')).toBe('#enrol-saved');
+  await page.check('input[name=saved]');
+  await page.locator('form button[type=submit]').click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/sign-in'));
+  return { secret, recoveryCodes };
+}
+
+const navLinks = (page: Page) => page.locator('nav.main-nav a').allTextContents();
 
 beforeAll(async () => {
   if (Number(process.versions.node.split('.')[0]) < 24) {
@@ -161,22 +281,31 @@ beforeAll(async () => {
     LOG_LEVEL: 'warn',
   };
   delete env.DATABASE_URL;
+
+  // The first account of an instance comes from the command line: there are no default credentials.
+  const admin = spawnSync(
+    process.execPath,
+    [
+      'server/cli/main.ts',
+      'users',
+      'create-admin',
+      '--email',
+      ADMIN.email,
+      '--name',
+      ADMIN.name,
+      '--organisation',
+      ADMIN.organisation,
+    ],
+    { cwd: root, env: { ...env, COHESION_ADMIN_PASSWORD: ADMIN.password }, encoding: 'utf8' },
+  );
+  if (admin.status !== 0) throw new Error(`users create-admin failed:\n${admin.stdout}\n${admin.stderr}`);
+
   server = spawn(process.execPath, ['server/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout!.on('data', (d: Buffer) => (serverLog += d.toString()));
   server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
 
+  // The server loads the demo city before it listens.
   await waitFor('/livez', async () => ((await fetch(`${base}/livez`)).ok ? true : undefined), 150_000);
-  await waitFor(
-    'the demo city',
-    async () => {
-      const [picture, extent] = await Promise.all([
-        api<Picture>('/api/v1/picture/areas'),
-        api<{ to: string | null }>('/api/v1/picture/extent'),
-      ]);
-      return picture.areas.length === DEMO_AREAS && extent.to !== null ? true : undefined;
-    },
-    150_000,
-  );
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -202,6 +331,247 @@ afterAll(async () => {
   }
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 });
+
+// ---- The journey: first administrator → invitation → coordinator -----------------------------------------------
+
+/** The administrator's English browser, kept open through the journey. */
+let admin: Tab | undefined;
+let adminTotp: { secret: string; recoveryCodes: string[] } | undefined;
+let coordinatorLink = '';
+
+describe('signing in and administration (journey)', () => {
+  it('sends a visitor to sign in, remembering the page, and the administrator enrols an authenticator app', async () => {
+    admin = await newPage({ signedOut: true });
+    const { page } = admin;
+    await page.goto(`${base}/signals?lang=en`);
+    await page.waitForURL(/\/sign-in\?/);
+    expect(new URL(page.url()).searchParams.get('next')).toBe('/signals?lang=en');
+    expect(await heading(page).textContent()).toBe('Sign in');
+    // Signed out, the header offers no navigation to pages that need a session.
+    expect(await page.locator('nav.main-nav').count()).toBe(0);
+    await record(page, 'sign-in-en');
+
+    // An empty form: the error summary first, focused, linking to each field.
+    await page.locator('form button[type=submit]').click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    expect(await summary.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await summary.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([
+      '#sign-in-email',
+      '#sign-in-password',
+    ]);
+
+    // A wrong password says so without telling which of the two was wrong.
+    await page.fill('input[name=email]', ADMIN.email);
+    await page.fill('input[name=password]', 'not the password at all');
+    await page.locator('form button[type=submit]').click();
+    await expect.poll(() => summary.textContent()).toContain('The email address or password is not right.');
+    await record(page, 'sign-in-error-en');
+
+    await signIn(page, ADMIN);
+    // A city administrator reaches personal data (people, sessions): an authenticator app is required.
+    adminTotp = await enrol(page, { screenshots: 'en' });
+    // Back where they were going.
+    await page.waitForURL(/\/signals\?lang=en/);
+    await page.waitForSelector('nav.main-nav');
+    // The administrator's role has no signal:read: no "Signals" entry, and the page says so.
+    expect(await navLinks(page)).toEqual(['Map', 'Administration']);
+    expect(await heading(page).textContent()).toBe('You cannot open this page');
+  });
+
+  it('lets the administrator manage organisations and roles', async () => {
+    const { page } = admin!;
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page.waitForURL(/\/admin\/organisations/);
+    // No audit:read for administrators (separation of duties): no Audit entry.
+    await expect
+      .poll(() => page.locator('nav.admin-nav a').allTextContents())
+      .toEqual(['Organisations', 'People', 'Roles', 'Sessions']);
+    await page.locator('table.admin-table tbody tr').first().waitFor();
+    expect(await page.locator('table.admin-table tbody th').allTextContents()).toContain(ADMIN.organisation);
+    await record(page, 'organisations-en');
+
+    await page.getByRole('link', { name: 'New organisation' }).click();
+    await page.waitForURL(/\/admin\/organisations\/new/);
+    // Focus moves to the new page's heading, as a page load would for a screen reader.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('main-heading');
+    await page.locator('form button[type=submit]').click();
+    await page.locator('.error-summary').waitFor();
+    expect(await page.locator('.field-invalid').count()).toBe(2);
+    await record(page, 'organisation-new-en');
+    // A name already taken comes back from the server next to the field.
+    await page.fill('input[name=name]', ADMIN.organisation);
+    await page.selectOption('select[name=kind]', 'city_department');
+    await page.locator('form button[type=submit]').click();
+    await expect
+      .poll(() => page.locator('#organisation-name-error').textContent())
+      .toContain('already exists');
+    await page.fill('input[name=name]', PREVENTION_OFFICE);
+    await page.locator('form button[type=submit]').click();
+    await page.waitForURL(/\/admin\/organisations\?/);
+    expect(await page.getByTestId('flash').textContent()).toBe(`${PREVENTION_OFFICE} has been created.`);
+    await page.getByRole('link', { name: PREVENTION_OFFICE }).click();
+    await page.waitForURL(/\/admin\/organisations\/[0-9a-f-]{36}/);
+    expect(await heading(page).textContent()).toBe(PREVENTION_OFFICE);
+    await record(page, 'organisation-en');
+
+    // Roles: built-in ones are read-only; a custom role is composed in the grant matrix.
+    await page.getByRole('link', { name: 'Roles' }).click();
+    await page.waitForURL(/\/admin\/roles/);
+    await page.locator('table.admin-table tbody tr').first().waitFor();
+    expect(await page.locator('table.admin-table tbody th').allTextContents()).toContain(
+      'Prevention coordinator',
+    );
+    await record(page, 'roles-en');
+    await page.getByRole('link', { name: 'Prevention coordinator' }).click();
+    await page.waitForURL(/\/admin\/roles\/prevention_coordinator/);
+    await page.getByTestId('grant-matrix').waitFor();
+    expect(await page.locator('[data-testid=grant-matrix] select').count()).toBe(0);
+    expect(
+      await page
+        .locator('[data-testid=grant-matrix] tr[data-resource=signal] td[data-action=read]')
+        .textContent(),
+    ).toBe('All');
+    await record(page, 'role-builtin-en');
+
+    await page.goto(`${base}/admin/roles/new?lang=en`);
+    await page.getByTestId('grant-matrix').waitFor();
+    await page.fill('input[name=code]', 'school_liaison');
+    await page.fill('input[name=name]', 'School liaison');
+    await page.selectOption('select[name="picture.read"]', 'all');
+    await page.selectOption('select[name="area.read"]', 'all');
+    await page.selectOption('select[name="taxonomy.read"]', 'all');
+    expect(await page.getByTestId('second-factor-note').textContent()).toContain('optional');
+    await page.selectOption('select[name="signal.read"]', 'organisation');
+    expect(await page.getByTestId('second-factor-note').textContent()).toContain(
+      'will need an authenticator app',
+    );
+    await record(page, 'role-new-en');
+    await page.selectOption('select[name="signal.read"]', '');
+    await page.locator('form button[type=submit]').click();
+    await page.waitForURL(/\/admin\/roles\/school_liaison/);
+    expect(await page.getByTestId('flash').textContent()).toBe('The role School liaison has been created.');
+    const role = await page.evaluate(async () => (await fetch('/api/v1/roles/school_liaison')).json());
+    expect(role).toMatchObject({
+      builtin: false,
+      requiresSecondFactor: false,
+      grants: expect.arrayContaining([{ resource: 'picture', action: 'read', scope: 'all' }]) as unknown,
+    });
+    expect((role as { grants: unknown[] }).grants).toHaveLength(3);
+    await record(page, 'role-en');
+  });
+
+  it('lets the administrator invite a prevention coordinator and pass on the one-time link', async () => {
+    const { page } = admin!;
+    await page.getByRole('link', { name: 'People' }).click();
+    await page.waitForURL(/\/admin\/people/);
+    await page.locator('table.people-table tbody tr').first().waitFor();
+    expect(await page.getByTestId('people-count').textContent()).toBe('Showing 1 of 1 person');
+    await record(page, 'people-en');
+
+    await page.getByRole('link', { name: 'Invite someone' }).click();
+    await page.waitForURL(/\/admin\/people\/invite/);
+    await page
+      .locator('select[name=roleCode] option[value=prevention_coordinator]')
+      .waitFor({ state: 'attached' });
+    await page.fill('input[name=email]', COORDINATOR.email);
+    await page.fill('input[name=displayName]', COORDINATOR.name);
+    await page.selectOption('select[name=organisationId]', { label: PREVENTION_OFFICE });
+    await page.selectOption('select[name=roleCode]', 'prevention_coordinator');
+    await record(page, 'invite-en');
+    await page.locator('form button[type=submit]').click();
+    const link = page.getByTestId('invitation-link');
+    await link.waitFor();
+    expect(await heading(page).textContent()).toBe(`${COORDINATOR.name} has been invited`);
+    coordinatorLink = await link.inputValue();
+    expect(coordinatorLink).toMatch(new RegExp(`^${base}/accept-invitation#token=[A-Za-z0-9_-]{40,}$`));
+    await record(page, 'invite-link-en');
+
+    // The same address twice is refused next to the email field.
+    await page.getByRole('button', { name: 'Invite someone else' }).click();
+    await page.fill('input[name=email]', COORDINATOR.email);
+    await page.fill('input[name=displayName]', 'Someone Else');
+    await page.selectOption('select[name=organisationId]', { label: PREVENTION_OFFICE });
+    await page.selectOption('select[name=roleCode]', 'analyst');
+    await page.locator('form button[type=submit]').click();
+    await expect.poll(() => page.locator('#invite-email-error').textContent()).toContain('already');
+
+    await page.goto(`${base}/admin/people?lang=en&status=invited`);
+    await page.getByRole('link', { name: COORDINATOR.name }).click();
+    await page.waitForURL(/\/admin\/people\/[0-9a-f-]{36}/);
+    expect(await page.getByTestId('person-facts').textContent()).toContain('Invited');
+    await record(page, 'person-en');
+  });
+
+  it('lets the coordinator accept the invitation, sign in, enrol, and see the map and the signals', async () => {
+    const { page, context, done } = await newPage({ signedOut: true });
+    await page.goto(coordinatorLink);
+    await page.getByTestId('invitation').waitFor();
+    expect(await heading(page).textContent()).toBe('Accept your invitation');
+    const facts = await page.getByTestId('invitation').textContent();
+    expect(facts).toContain(COORDINATOR.email);
+    expect(facts).toContain(PREVENTION_OFFICE);
+    expect(facts).toContain('Prevention coordinator');
+    await record(page, 'accept-invitation-en');
+
+    // The server's reasons, next to the field: a common password is refused.
+    await page.fill('input[name=password]', 'qwerty123456');
+    await page.locator('form button[type=submit]').click();
+    await expect.poll(() => page.locator('#accept-password-error').textContent()).toContain('too common');
+    await record(page, 'accept-invitation-error-en');
+
+    await page.fill('input[name=password]', COORDINATOR.password);
+    await page.locator('form button[type=submit]').click();
+    await page.waitForURL(/\/sign-in\?.*accepted=1/);
+    expect(await page.locator('.notice').textContent()).toContain('Your account is ready');
+    // The link worked once.
+    const again = await fetch(
+      `${base}/api/v1/invitations/${new URL(coordinatorLink).hash.slice('#token='.length)}`,
+    );
+    expect(again.status).toBe(404);
+
+    await signIn(page, COORDINATOR);
+    await enrol(page);
+    await page.waitForURL(/\/map\?/);
+    expect(await navLinks(page)).toEqual(['Map', 'Signals', 'Administration']);
+    await page.waitForURL(/from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}/);
+    await page.waitForSelector('.area-map path.area-path');
+    expect(await page.locator('.area-map path.area-path').count()).toBe(DEMO_AREAS);
+
+    coordinatorCookies = await context.cookies();
+    const picture = await waitForTable(page, new URL(page.url()));
+    expect(picture.areas).toHaveLength(DEMO_AREAS);
+    await expectTableMatches(page, picture);
+
+    await page.getByRole('link', { name: 'Signals' }).click();
+    await page.waitForSelector('table.signals-table tbody tr');
+
+    // People of their organisation (user:read at organisation scope), but no invitations (no user:create).
+    await page.getByRole('link', { name: 'Administration' }).click();
+    await page.waitForURL(/\/admin\/people/);
+    await expect.poll(() => page.locator('nav.admin-nav a').allTextContents()).toEqual(['People', 'Roles']);
+    await page.locator('table.people-table tbody tr').first().waitFor();
+    expect(await page.locator('table.people-table tbody th').allTextContents()).toEqual([COORDINATOR.name]);
+    expect(await page.getByRole('link', { name: 'Invite someone' }).count()).toBe(0);
+
+    // My account: their name, a new language, their sessions.
+    await page.getByTestId('account-link').click();
+    await page.waitForURL(/\/account/);
+    expect(await page.getByTestId('account-facts').textContent()).toContain(PREVENTION_OFFICE);
+    await page.locator('table.admin-table tbody tr').first().waitFor();
+    expect(await page.locator('table.admin-table .tag-current').count()).toBe(1);
+    await record(page, 'account-en');
+    await page.fill('input[name=displayName]', 'Corinne C.');
+    await page.locator('#profile-title ~ form button[type=submit]').click();
+    await expect.poll(() => page.getByTestId('account-link').textContent()).toContain('Corinne C.');
+    await page.fill('input[name=displayName]', COORDINATOR.name);
+    await page.locator('#profile-title ~ form button[type=submit]').click();
+    await expect.poll(() => page.getByTestId('account-link').textContent()).toContain(COORDINATOR.name);
+    await done();
+  });
+});
+
+// ---- The neighbourhood picture, as the coordinator -------------------------------------------------------------
 
 describe('neighbourhood map (English)', () => {
   it('draws every neighbourhood, a legend, and a table with the API numbers', async () => {
@@ -445,6 +815,220 @@ describe('screenshots', () => {
     await page.waitForSelector('table.signals-table tbody tr');
     await expectNoSeriousAxeViolations(page);
     await page.screenshot({ path: path.join(screenshots, 'signals-en.png'), fullPage: false });
+    await done();
+  });
+});
+
+// ---- Arabic administration, the data-protection officer's audit trail, sessions ending ---------------------------
+
+let dpoLink = '';
+
+describe('administration in Arabic (right to left)', () => {
+  it('signs the administrator in with a recovery code and mirrors every administration screen', async () => {
+    const { page, done } = await newPage({ locale: 'ar', signedOut: true });
+    await page.goto(`${base}/admin/people?lang=ar`);
+    await page.waitForURL(/\/sign-in\?/);
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    await record(page, 'sign-in-ar');
+    await signIn(page, ADMIN);
+    await page.waitForURL(/\/sign-in\/second-factor/);
+    await page.locator('input[name=code]').waitFor();
+    await record(page, 'second-factor-ar');
+    // No phone at hand: one of the saved recovery codes, once.
+    await page.locator('main a[href*="method=recovery"]').click();
+    await page.locator('input[name=recoveryCode]').waitFor();
+    await record(page, 'second-factor-recovery-ar');
+    await page.fill('input[name=recoveryCode]', adminTotp!.recoveryCodes[0]!);
+    await page.locator('form button[type=submit]').click();
+    await page.waitForURL(/\/admin\/people\?lang=ar/);
+    await page.locator('table.people-table tbody tr').first().waitFor();
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    await record(page, 'people-ar');
+
+    // The administration navigation runs right to left: its first entry is the rightmost.
+    const adminNav = page.locator('nav.admin-nav a');
+    await adminNav.first().waitFor();
+    const first = (await adminNav.first().boundingBox())!;
+    const last = (await adminNav.last().boundingBox())!;
+    expect(first.x).toBeGreaterThan(last.x);
+
+    await page.getByRole('link', { name: COORDINATOR.name }).click();
+    await page.waitForURL(/\/admin\/people\/[0-9a-f-]{36}/);
+    await page.getByTestId('person-facts').waitFor();
+    await record(page, 'person-ar');
+
+    await page.goto(`${base}/admin/people/invite?lang=ar`);
+    await page.locator('select[name=roleCode] option[value=dpo_auditor]').waitFor({ state: 'attached' });
+    await page.locator('form button[type=submit]').click();
+    await page.locator('.error-summary').waitFor();
+    await record(page, 'invite-ar');
+    await page.fill('input[name=email]', DPO.email);
+    await page.fill('input[name=displayName]', DPO.name);
+    await page.selectOption('select[name=organisationId]', { label: ADMIN.organisation });
+    await page.selectOption('select[name=roleCode]', 'dpo_auditor');
+    await page.selectOption('select[name=locale]', 'ar');
+    await page.locator('form button[type=submit]').click();
+    await page.getByTestId('invitation-link').waitFor();
+    dpoLink = await page.getByTestId('invitation-link').inputValue();
+    await record(page, 'invite-link-ar');
+
+    for (const [url, name, ready] of [
+      ['/admin/organisations', 'organisations-ar', 'table.admin-table tbody tr'],
+      ['/admin/organisations/new', 'organisation-new-ar', 'form select[name=kind]'],
+      ['/admin/roles', 'roles-ar', 'table.admin-table tbody tr'],
+      ['/admin/roles/prevention_coordinator', 'role-builtin-ar', '[data-testid=grant-matrix]'],
+      ['/admin/roles/new', 'role-new-ar', '[data-testid=grant-matrix]'],
+      ['/admin/roles/school_liaison', 'role-ar', '[data-testid=grant-matrix] select'],
+      ['/admin/sessions', 'sessions-ar', 'table.sessions-table tbody tr'],
+      ['/account', 'account-ar', 'table.admin-table tbody tr'],
+    ] as const) {
+      await page.goto(`${base}${url}?lang=ar`);
+      await page.locator(ready).first().waitFor();
+      expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+      await record(page, name);
+    }
+    await page.goto(`${base}/admin/organisations?lang=ar`);
+    await page.getByRole('link', { name: PREVENTION_OFFICE }).click();
+    await page.locator('form select[name=kind]').waitFor();
+    await record(page, 'organisation-ar');
+    await done();
+  });
+
+  it('lets the data-protection officer accept in Arabic, enrol, and search and export the audit trail', async () => {
+    const { page, context, done } = await newPage({ locale: 'ar', signedOut: true });
+    const url = new URL(dpoLink);
+    await page.goto(`${base}/accept-invitation?lang=ar${url.hash}`);
+    await page.getByTestId('invitation').waitFor();
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    await record(page, 'accept-invitation-ar');
+    await page.fill('input[name=password]', 'short');
+    await page.locator('form button[type=submit]').click();
+    await page.locator('.error-summary').waitFor();
+    await record(page, 'accept-invitation-error-ar');
+    await page.fill('input[name=password]', DPO.password);
+    await page.locator('form button[type=submit]').click();
+    await page.waitForURL(/\/sign-in\?/);
+    await signIn(page, DPO);
+    await enrol(page, { screenshots: 'ar' });
+    // The officer's role opens the administration pages only: they land on the first one.
+    await page.waitForURL(/\/admin\/people\?lang=ar/);
+    await expect.poll(() => page.locator('nav.admin-nav a').count()).toBe(4);
+
+    await page.goto(`${base}/admin/audit?lang=en`);
+    await page.locator('table.audit-table tbody tr').first().waitFor();
+    expect(await heading(page).textContent()).toBe('Audit trail');
+    await record(page, 'audit-en');
+    // Filters go into the URL and into the export link alike.
+    await page.fill('input[name=action]', 'auth.login');
+    await page.selectOption('select[name=outcome]', 'failure');
+    await page.locator('form.audit-filters button[type=submit]').click();
+    await page.waitForURL(/action=auth\.login/);
+    await expect
+      .poll(
+        async () =>
+          new Set(
+            await page
+              .locator('table.audit-table tbody tr')
+              .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action'))),
+          ),
+      )
+      .toEqual(new Set(['auth.login']));
+    const exportHref = (await page.getByTestId('audit-export').getAttribute('href'))!;
+    const exportUrl = new URL(exportHref, base);
+    expect(exportUrl.pathname).toBe('/api/v1/audit/export.csv');
+    expect(exportUrl.searchParams.get('action')).toBe('auth.login');
+    expect(exportUrl.searchParams.get('outcome')).toBe('failure');
+    const csv = await fetch(exportUrl, { headers: { cookie: sessionCookieHeader(await context.cookies()) } });
+    expect(csv.status).toBe(200);
+    const lines = (await csv.text()).trim().split(/\r\n/);
+    // The administrator's wrong password at the start of the journey.
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.slice(1).every((l) => l.includes('auth.login') && l.includes('failure'))).toBe(true);
+
+    await page.goto(`${base}/admin/audit?lang=ar`);
+    await page.locator('table.audit-table tbody tr').first().waitFor();
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    await record(page, 'audit-ar');
+
+    // Sign out in the header.
+    await page.locator('header .header-button').click();
+    await page.waitForURL(/\/sign-in\?.*signedOut=1/);
+    const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
+    expect(me).toBe(401);
+    await done();
+  });
+
+  it('asks the administrator for a fresh code on a new sign-in, and an ended session goes back to sign-in', async () => {
+    const { page, done } = await newPage({ signedOut: true });
+    await page.goto(`${base}/account?lang=en`);
+    await page.waitForURL(/\/sign-in\?/);
+    await signIn(page, ADMIN);
+    await page.waitForURL(/\/sign-in\/second-factor/);
+    await page.locator('input[name=code]').waitFor();
+    await record(page, 'second-factor-en');
+    // A code from the same step as the one that confirmed enrolment would be a replay: wait for the next step.
+    await page.fill('input[name=code]', await totpCode(adminTotp!.secret));
+    await page.locator('form button[type=submit]').click();
+    await page.waitForURL(/\/account\?lang=en/);
+
+    // Sessions: the first English browser is still signed in; ending it from here signs it out at once.
+    await page.goto(`${base}/admin/sessions?lang=en`);
+    await page.locator('table.sessions-table tbody tr').first().waitFor();
+    await record(page, 'sessions-en');
+    await page.goto(`${base}/account?lang=en`);
+    await page.locator('table.admin-table tbody tr').first().waitFor();
+    const others = await page.locator('table.admin-table tbody tr:not(:has(.tag-current))').count();
+    expect(others).toBeGreaterThanOrEqual(1);
+    await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await page.getByRole('button', { name: 'Yes, sign them out' }).click();
+    await expect.poll(() => page.locator('table.admin-table tbody tr').count()).toBe(1);
+
+    // The journey's first administrator browser now meets a 401 and is sent to sign in, remembering the page.
+    const first = admin!.page;
+    await first.goto(`${base}/admin/roles?lang=en`);
+    await first.waitForURL(/\/sign-in\?/);
+    expect(new URL(first.url()).searchParams.get('next')).toBe('/admin/roles?lang=en');
+    await admin!.done();
+
+    // Deactivating the coordinator signs them out everywhere at once; reactivating lets them back in.
+    const coordinatorMe = () =>
+      fetch(`${base}/api/v1/auth/me`, { headers: { cookie: sessionCookieHeader(coordinatorCookies) } });
+    expect((await coordinatorMe()).status).toBe(200);
+    await page.goto(`${base}/admin/people?lang=en&q=${encodeURIComponent('corinne')}`);
+    await page.getByRole('link', { name: COORDINATOR.name }).click();
+    await page.getByTestId('person-facts').waitFor();
+    await page.getByRole('button', { name: 'Deactivate this account' }).click();
+    await page.getByRole('button', { name: 'Yes, deactivate' }).click();
+    await expect
+      .poll(() => page.getByTestId('flash').textContent())
+      .toBe(`${COORDINATOR.name}'s account has been deactivated.`);
+    expect(await page.getByTestId('person-facts').textContent()).toContain('Deactivated');
+    expect((await coordinatorMe()).status).toBe(401);
+    await page.getByRole('button', { name: 'Reactivate this account' }).click();
+    await page.getByRole('button', { name: 'Yes, reactivate' }).click();
+    await expect
+      .poll(() => page.getByTestId('flash').textContent())
+      .toBe(`${COORDINATOR.name}'s account has been reactivated.`);
+    expect(await page.getByTestId('person-facts').textContent()).toContain('Active');
+
+    // A new invitation link replaces the old one, which stops working.
+    await page.goto(`${base}/admin/people/invite?lang=en`);
+    await page.locator('select[name=roleCode] option[value=analyst]').waitFor({ state: 'attached' });
+    await page.fill('input[name=email]', 'andre.analyst@city.example');
+    await page.fill('input[name=displayName]', 'André Analyst');
+    await page.selectOption('select[name=organisationId]', { label: PREVENTION_OFFICE });
+    await page.selectOption('select[name=roleCode]', 'analyst');
+    await page.selectOption('select[name=expiresInHours]', '24');
+    await page.locator('form button[type=submit]').click();
+    const oldLink = await page.getByTestId('invitation-link').inputValue();
+    await page.getByRole('link', { name: 'Go to their page' }).click();
+    await page.getByRole('button', { name: 'Create a new invitation link' }).click();
+    await page.getByRole('button', { name: 'Yes, create a new link' }).click();
+    const newLink = await page.getByTestId('invitation-link').inputValue();
+    expect(newLink).not.toBe(oldLink);
+    const tokenOf = (link: string) => new URL(link).hash.slice('#token='.length);
+    expect((await fetch(`${base}/api/v1/invitations/${tokenOf(oldLink)}`)).status).toBe(404);
+    expect((await fetch(`${base}/api/v1/invitations/${tokenOf(newLink)}`)).status).toBe(200);
     await done();
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from './app.ts';
+import { buildSignedInApp } from './test/auth.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { fixedClock } from './platform/clock.ts';
 import type { App } from './platform/http.ts';
@@ -31,7 +31,7 @@ describe('configuration', () => {
 describeEachDialect('application shell', (ctx) => {
   let app: App;
   beforeAll(async () => {
-    app = await buildApp(
+    app = await buildSignedInApp(
       { db: ctx.db, config: loadConfig({}), clock: fixedClock('2025-01-01T00:00:00Z') },
       { logger: false },
     );
@@ -80,5 +80,68 @@ describeEachDialect('application shell', (ctx) => {
     const r = await app.inject({ url: '/livez' });
     expect(r.headers['content-security-policy']).toMatch(/default-src 'self'/);
     expect(r.headers['x-content-type-options']).toBe('nosniff');
+  });
+});
+
+/** The exact security headers of each class of answer; a change to any of them has to change this test. */
+describeEachDialect('security headers (golden, per route class)', (ctx) => {
+  let app: App;
+  beforeAll(async () => {
+    app = await buildSignedInApp(
+      { db: ctx.db, config: loadConfig({}), clock: fixedClock('2025-01-01T00:00:00Z') },
+      { logger: false },
+    );
+  });
+  afterAll(async () => app.close());
+
+  const CSP =
+    "default-src 'self';base-uri 'none';font-src 'self';form-action 'self';frame-ancestors 'none';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self';upgrade-insecure-requests;connect-src 'self'";
+  const common = {
+    'content-security-policy': CSP,
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+    'origin-agent-cluster': '?1',
+    'referrer-policy': 'no-referrer',
+    'strict-transport-security': 'max-age=31536000; includeSubDomains',
+    'x-content-type-options': 'nosniff',
+    'x-dns-prefetch-control': 'off',
+    'x-download-options': 'noopen',
+    'x-frame-options': 'DENY',
+    'x-permitted-cross-domain-policies': 'none',
+    'x-xss-protection': '0',
+  };
+  const security = (headers: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(headers).filter(([k]) => k in common || k === 'cache-control'));
+
+  it('API data answers', async () => {
+    const r = await app.inject({ url: '/api/v1/sources' });
+    expect(r.statusCode).toBe(200);
+    expect(security(r.headers)).toEqual({ ...common, 'cache-control': 'no-store' });
+  });
+
+  it('API problems (unauthenticated)', async () => {
+    const r = await app.inject({ url: '/api/v1/sources', headers: { cookie: '' } });
+    expect(r.statusCode).toBe(401);
+    expect(security(r.headers)).toEqual({ ...common, 'cache-control': 'no-store' });
+  });
+
+  it('the OpenAPI document', async () => {
+    const r = await app.inject({ url: '/api/v1/openapi.json' });
+    expect(security(r.headers)).toEqual({ ...common, 'cache-control': 'no-store' });
+  });
+
+  it('health checks', async () => {
+    const r = await app.inject({ url: '/livez' });
+    expect(security(r.headers)).toEqual(common);
+  });
+});
+
+describe('request logs', () => {
+  it('never carry one-time tokens from invitation paths', async () => {
+    const { redactUrl } = await import('./app.ts');
+    expect(redactUrl('/api/v1/invitations/abc123DEF_-/accept?x=1')).toBe(
+      '/api/v1/invitations/[token]/accept?x=1',
+    );
+    expect(redactUrl('/api/v1/users/42')).toBe('/api/v1/users/42');
   });
 });

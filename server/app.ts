@@ -15,6 +15,10 @@ import {
 import { isAppError } from './platform/errors.ts';
 import { API_PREFIX, type App, type AppDeps, type RouteModule } from './platform/http.ts';
 import { routeModules } from './routes.ts';
+import { access, registerAccessGuard } from './platform/access/guard.ts';
+
+/** One-time tokens travel in some paths (invitation links); logs keep the route, never the token. */
+export const redactUrl = (url: string): string => url.replace(/(\/invitations\/)[^/?#]+/, '$1[token]');
 
 const WEB_DIST = path.resolve(import.meta.dirname, '..', 'dist', 'web');
 
@@ -30,9 +34,17 @@ export async function buildApp(
         : {
             level: deps.config.logLevel,
             // Correlation ids, never content: request bodies and personal data are not logged.
-            redact: ['req.headers.authorization', 'req.headers.cookie'],
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
+            serializers: {
+              req: (req: { method: string; url: string; id: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: redactUrl(req.url),
+              }),
+            },
           },
     bodyLimit: 10 * 1024 * 1024,
+    trustProxy: deps.config.trustProxy,
     genReqId: () => crypto.randomUUID(),
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -44,13 +56,28 @@ export async function buildApp(
       directives: {
         defaultSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
+        // Leaflet and React set styles through the CSSOM, which style-src does not govern: no 'unsafe-inline'.
+        styleSrc: ["'self'"],
         scriptSrc: ["'self'"],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],
         frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        // Fonts are self-hosted (@fontsource): no font host anywhere.
+        fontSrc: ["'self'"],
+        formAction: ["'self'"],
       },
     },
+    // Cross-origin isolation of the console: no other site may embed it, open it with a handle, or read its resources.
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+  });
+  // API answers can hold personal data: no browser or proxy keeps a copy.
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control'))
+      reply.header('cache-control', 'no-store');
   });
   await app.register(multipart, { limits: { fileSize: deps.config.maxUploadBytes, files: 2, fields: 20 } });
   await app.register(swagger, {
@@ -106,11 +133,16 @@ export async function buildApp(
       });
   });
 
+  await registerAccessGuard(app, deps);
   for (const register of options.modules ?? routeModules) {
     await register(app, deps);
   }
 
-  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    `${API_PREFIX}/openapi.json`,
+    { schema: { hide: true }, config: { access: access.public() } },
+    async () => app.swagger(),
+  );
   app.get('/livez', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   const hasConsole = fs.existsSync(path.join(WEB_DIST, 'index.html'));

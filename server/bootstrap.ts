@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { seedBuiltinRoles } from './domains/identity/roles.seed.ts';
 import { seedDefaultTaxonomy } from './domains/taxonomy/taxonomy.service.ts';
 import { loadDemoCityIfEmpty } from './demo/load-city-pack.ts';
 import { systemClock } from './platform/clock.ts';
@@ -14,6 +15,7 @@ export async function bootstrap(config: Config, options: { loadDemo: boolean }):
   const db = openDatabase({ databaseUrl: config.databaseUrl, sqlitePath: config.sqlitePath });
   await migrateToLatest(db);
   await seedDefaultTaxonomy(db, systemClock);
+  await seedBuiltinRoles(db, systemClock);
   await loadDemoCityIfEmpty(db, {
     enabled: options.loadDemo && config.demoCity,
     clock: systemClock,

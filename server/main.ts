@@ -2,6 +2,8 @@ import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { systemClock } from './platform/clock.ts';
+import { maybeCheckpoint } from './platform/audit/checkpoints.ts';
+import { loadAuditSigningKey } from './platform/audit/signing-key.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -15,9 +17,26 @@ async function main(): Promise<void> {
     throw e;
   }
   const db = await bootstrap(config, { loadDemo: true });
+  // The key that signs audit checkpoints lives outside the database (DATA_DIR or AUDIT_SIGNING_KEY_FILE).
+  const auditKey = loadAuditSigningKey(config);
   const app = await buildApp({ db, config, clock: systemClock });
+  // Checkpoints are signed after commits, never inside a request's transaction: after responses once enough
+  // entries have accumulated, and every 15 minutes for whatever is left unsigned.
+  const signAudit = (every = config.auditCheckpointEvery) =>
+    maybeCheckpoint(db, systemClock, auditKey, every).catch((e: unknown) =>
+      app.log.error(
+        { err: e },
+        'audit checkpoint refused: the chain does not verify (run npx cohesion audit verify)',
+      ),
+    );
+  app.addHook('onResponse', async () => {
+    void signAudit();
+  });
+  const checkpointTimer = setInterval(() => void signAudit(1), 15 * 60_000);
+  checkpointTimer.unref();
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
+    clearInterval(checkpointTimer);
     await app.close();
     await db.close();
     process.exit(0);
@@ -28,6 +47,12 @@ async function main(): Promise<void> {
   app.log.info(
     `Cohesion is ready at http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`,
   );
+  // There are no default credentials: a new instance says how to create its first administrator.
+  const anyone = await db.kysely.selectFrom('appUser').select('id').limit(1).executeTakeFirst();
+  if (!anyone)
+    app.log.warn(
+      'No account exists yet. Create the first administrator with: npx cohesion users create-admin --email you@city.example --name "Your Name" --organisation "City of …" (see README, "First account")',
+    );
 }
 
 main().catch((e: unknown) => {

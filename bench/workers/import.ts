@@ -41,6 +41,7 @@ async function setup(datasetName: string, seed: number, dir: string, mappingFile
       db,
       { geojson, codeProperty: 'code', nameProperty: 'name', level: 'neighbourhood' },
       systemClock,
+      null,
     );
     await createSource(
       db,
@@ -53,6 +54,7 @@ async function setup(datasetName: string, seed: number, dir: string, mappingFile
         mapping: JSON.parse(fs.readFileSync(mappingFile, 'utf8')) as Record<string, unknown>,
       },
       systemClock,
+      null,
     );
     process.stdout.write(JSON.stringify({ setupMs: performance.now() - t0, areas: areas.imported }));
   } finally {
@@ -80,6 +82,7 @@ async function run(signalsCsv: string, dir: string): Promise<void> {
       db,
       { sourceCode: SOURCE_CODE, mapping, file: { name: path.basename(signalsCsv), path: signalsCsv } },
       systemClock,
+      null,
     );
     const ms = performance.now() - t0;
     const peak = peakRssMiB();

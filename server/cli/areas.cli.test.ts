@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/database.ts';
 import { createCliRunner } from '../test/cli.ts';
 import { torontoFile } from '../../core/geo/toronto-fixture.ts';
 
@@ -44,6 +45,22 @@ describe('cohesion areas (CLI)', () => {
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^174\tneighbourhood\t-\tSouth Eglinton-Davisville\tpopulation_2021=\d+$/m);
     expect(lastLine(list.stdout)).toBe('158 areas');
+
+    const db = openDatabase({ sqlitePath: path.join(dataDir, 'cohesion.sqlite') });
+    try {
+      const trail = await db.kysely
+        .selectFrom('auditEvent')
+        .select(['action', 'actorUserId', 'outcome', 'details'])
+        .where('action', 'like', 'area.%')
+        .orderBy('seq')
+        .execute();
+      expect(trail.map((e) => [e.action, e.actorUserId, e.outcome, JSON.parse(e.details ?? '{}')])).toEqual([
+        ['area.import', null, 'success', expect.objectContaining({ via: 'cli', imported: 158 })],
+        ['area.attributes_import', null, 'success', expect.objectContaining({ via: 'cli', imported: 158 })],
+      ]);
+    } finally {
+      await db.close();
+    }
   }, 60_000);
 
   it('exits non-zero with located messages on a bad file', async () => {

@@ -14,7 +14,7 @@ export function registerCityCommands(program: Command): void {
     .argument('<dir>', 'folder holding city.json (e.g. demo/toronto)')
     .action(async (dir: string) => {
       await withContext(async ({ db, clock }) => {
-        const r = await loadCityPack(db, path.resolve(dir), clock, (msg) => console.error(msg));
+        const r = await loadCityPack(db, path.resolve(dir), clock, 'cli', (msg) => console.error(msg));
         const inserted = r.signals.reduce((n, s) => n + s.inserted, 0);
         const updated = r.signals.reduce((n, s) => n + s.updated, 0);
         console.log(

@@ -5,6 +5,8 @@ import { registerSourcesCommands } from './sources.cli.ts';
 import { registerSyntheticCommands } from './synthetic.cli.ts';
 import { registerSignalsCommands } from './signals.cli.ts';
 import { registerCityCommands } from './city.cli.ts';
+import { registerAuditCommands } from './audit.cli.ts';
+import { registerUsersCommands } from './users.cli.ts';
 
 /** Every CLI command group. Each domain adds its own line. */
 export const cliCommands: Array<(program: Command) => void> = [
@@ -14,4 +16,6 @@ export const cliCommands: Array<(program: Command) => void> = [
   registerSyntheticCommands,
   registerSignalsCommands,
   registerCityCommands,
+  registerAuditCommands,
+  registerUsersCommands,
 ];

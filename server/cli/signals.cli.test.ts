@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/database.ts';
 import { createCliRunner } from '../test/cli.ts';
 
 const { dataDir, cohesion, cleanup } = createCliRunner('signals');
@@ -54,5 +55,29 @@ describe('cohesion city and signals (CLI)', () => {
     const batchId = batches.stdout.trim().split('\n')[0]!.split('  ')[0]!;
     const rollback = await cohesion('signals', 'rollback', batchId);
     expect(rollback.stdout.trim()).toBe(`Rolled back ${batchId}: 1805 signals deleted, 0 restored`);
+
+    // Each write the commands made is in the trail, from the CLI and with no person; the refused import is not.
+    const db = openDatabase({ sqlitePath: path.join(dataDir, 'cohesion.sqlite') });
+    try {
+      const trail = await db.kysely
+        .selectFrom('auditEvent')
+        .select(['action', 'actorUserId', 'outcome', 'resourceId', 'details'])
+        .orderBy('seq')
+        .execute();
+      const ours = trail.filter((e) => /^(city|area|source|signal|taxonomy)\./.test(e.action));
+      expect(
+        ours.map((e) => [e.action, e.actorUserId, e.outcome, JSON.parse(e.details ?? '{}').via]),
+      ).toEqual([
+        ['city.load', null, 'success', 'cli'],
+        ['area.import', null, 'success', 'cli'],
+        ['area.attributes_import', null, 'success', 'cli'],
+        ['source.create', null, 'success', 'cli'],
+        ['signal.import', null, 'success', 'cli'],
+        ['signal.rollback', null, 'success', 'cli'],
+      ]);
+      expect(ours.at(-1)!.resourceId).toBe(batchId);
+    } finally {
+      await db.close();
+    }
   }, 120_000);
 });

@@ -133,6 +133,7 @@ export function registerSignalsCommands(program: Command): void {
                 fetchTimeoutMs: config.urlFetchTimeoutMs,
               },
               clock,
+              null,
             );
           } catch (e) {
             bar.stop();
@@ -167,7 +168,7 @@ export function registerSignalsCommands(program: Command): void {
     .argument('<batch>', 'batch id, as printed by `signals import` or listed by `signals batches`')
     .action(async (batch: string) => {
       await withContext(async ({ db, clock }) => {
-        const r = await rollbackBatch(db, batch, clock);
+        const r = await rollbackBatch(db, batch, clock, null);
         console.log(`Rolled back ${r.batchId}: ${r.deleted} signals deleted, ${r.restored} restored`);
       });
     });
@@ -200,8 +201,8 @@ export function registerSignalsCommands(program: Command): void {
     .command('rebuild-rollups')
     .description('Recount the weekly and monthly rollups from the stored signals (a repair tool)')
     .action(async () => {
-      await withContext(async ({ db }) => {
-        const r = await rebuildRollups(db);
+      await withContext(async ({ db, clock }) => {
+        const r = await rebuildRollups(db, clock, null);
         console.log(`${r.rows} rollup rows rebuilt`);
       });
     });

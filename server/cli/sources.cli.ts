@@ -66,6 +66,7 @@ export function registerSourcesCommands(program: Command): void {
               notes: opts.notes,
             },
             clock,
+            null,
           );
           console.log(
             `Added source ${source.code} (${source.name})` +

@@ -46,7 +46,7 @@ describeEachDialect('synthetic city pack loads through loadCityPack', (ctx) => {
   it('imports districts, neighbourhoods, population and every signal, and the spikes show in the rollups', async () => {
     const dir = tempDir();
     const summary = await writeSyntheticCityPack(dir, options);
-    const report = await loadCityPack(ctx.db, dir, fixedClock('2025-03-01T12:00:00Z'));
+    const report = await loadCityPack(ctx.db, dir, fixedClock('2025-03-01T12:00:00Z'), 'cli');
     expect(report.areas.imported).toBe(summary.areas + summary.districts);
     expect(report.sources.created).toEqual([SYNTHETIC_SOURCE_CODE]);
     expect(report.signals[0]?.inserted).toBe(6000);

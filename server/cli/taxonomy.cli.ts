@@ -78,6 +78,7 @@ export function registerTaxonomyCommands(program: Command): void {
               description: opts.description,
             },
             clock,
+            null,
           );
           console.log(`Added ${term.code} (${term.label})`);
         });
@@ -98,6 +99,7 @@ export function registerTaxonomyCommands(program: Command): void {
           code,
           { [opts.locale]: { label: opts.label, description: opts.description } },
           clock,
+          null,
         );
         console.log(`${term.code} is now "${term.label}" in ${term.labelLocale}`);
       });
@@ -109,7 +111,7 @@ export function registerTaxonomyCommands(program: Command): void {
     .argument('<code>', 'term code')
     .action(async (code: string) => {
       await withContext(async ({ db, clock }) => {
-        const term = await retireTerm(db, code, clock);
+        const term = await retireTerm(db, code, clock, null);
         console.log(`Retired ${term.code} (${term.label}) on ${term.retiredAt}`);
       });
     });
@@ -120,7 +122,7 @@ export function registerTaxonomyCommands(program: Command): void {
     .argument('<code>', 'term code')
     .action(async (code: string) => {
       await withContext(async ({ db, clock }) => {
-        const term = await restoreTerm(db, code, clock);
+        const term = await restoreTerm(db, code, clock, null);
         console.log(`Restored ${term.code} (${term.label})`);
       });
     });

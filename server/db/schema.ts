@@ -138,6 +138,132 @@ export interface MetaTable {
   value: string;
 }
 
+// ---- Identity (migration 0002) ----
+
+export interface OrganisationTable {
+  id: string;
+  name: string;
+  kind: string;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+}
+
+export interface RoleTable {
+  code: string;
+  name: string;
+  description: string | null;
+  /** JSON array of { resource, action, scope } grants. */
+  grants: string;
+  builtin: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AppUserTable {
+  id: string;
+  organisationId: string;
+  roleCode: string;
+  email: string;
+  displayName: string;
+  locale: string;
+  passwordHash: string | null;
+  passwordChangedAt: string | null;
+  totpSecret: string | null;
+  pendingTotpSecret: string | null;
+  totpEnabledAt: string | null;
+  totpLastStep: number | null;
+  status: string;
+  lastLoginAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deactivatedAt: string | null;
+}
+
+export interface InvitationTable {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  invitedBy: string | null;
+  expiresAt: string;
+  acceptedAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+}
+
+export interface SessionTable {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  method: string;
+  mfaSatisfied: number;
+  csrfSecret: string;
+  userAgent: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  reauthenticatedAt: string;
+  absoluteExpiresAt: string;
+  endedAt: string | null;
+  endReason: string | null;
+}
+
+export interface RecoveryCodeTable {
+  userId: string;
+  codeHash: string;
+  usedAt: string | null;
+  createdAt: string;
+}
+
+export interface PasskeyTable {
+  id: string;
+  userId: string;
+  name: string;
+  publicKey: string;
+  counter: number;
+  transports: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface UserIdentityTable {
+  issuer: string;
+  subject: string;
+  userId: string;
+  createdAt: string;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  windowStartedAt: string;
+  blockedUntil: string | null;
+}
+
+export interface AuditEventTable {
+  seq: number;
+  id: string;
+  occurredAt: string;
+  actorUserId: string | null;
+  actorOrganisationId: string | null;
+  actorRole: string | null;
+  action: string;
+  resourceType: string | null;
+  resourceId: string | null;
+  outcome: string;
+  purpose: string | null;
+  details: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditCheckpointTable {
+  seq: number;
+  hash: string;
+  signedAt: string;
+  keyId: string;
+  signature: string;
+}
+
 export interface Database {
   area: AreaTable;
   areaAttribute: AreaAttributeTable;
@@ -150,6 +276,17 @@ export interface Database {
   signalRevision: SignalRevisionTable;
   signalRollup: SignalRollupTable;
   meta: MetaTable;
+  organisation: OrganisationTable;
+  role: RoleTable;
+  appUser: AppUserTable;
+  invitation: InvitationTable;
+  session: SessionTable;
+  recoveryCode: RecoveryCodeTable;
+  passkey: PasskeyTable;
+  userIdentity: UserIdentityTable;
+  loginThrottle: LoginThrottleTable;
+  auditEvent: AuditEventTable;
+  auditCheckpoint: AuditCheckpointTable;
 }
 
 // Kept to make Generated available to later tables with database-side defaults.

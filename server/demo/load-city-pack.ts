@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseCityPack, type CityPack } from '../../core/contracts/city-pack.ts';
 import { parseMapping } from '../../core/contracts/mapping.ts';
-import type { Db } from '../db/database.ts';
+import type { Db, Executor } from '../db/database.ts';
+import { appendAudit } from '../platform/audit/audit.ts';
 import type { Clock } from '../platform/clock.ts';
 import { AppError } from '../platform/errors.ts';
 import { importAreaAttributes, importAreas } from '../domains/areas/areas.service.ts';
@@ -54,8 +55,8 @@ export function readCityPack(dir: string): CityPack {
   return parseCityPack(readJsonFile(dir, 'city.json', 'Manifest'));
 }
 
-async function setMeta(db: Db, key: string, value: string): Promise<void> {
-  await db.kysely
+async function setMeta(ex: Executor, key: string, value: string): Promise<void> {
+  await ex
     .insertInto('meta')
     .values({ key, value })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
@@ -66,21 +67,45 @@ async function setMeta(db: Db, key: string, value: string): Promise<void> {
  * Loads a city pack (a folder with city.json, see core/contracts/city-pack.ts) through the same services any city
  * uses: boundaries, area attributes, sources with their mappings, then every signal file. Safe to run again:
  * boundaries and attributes are upserted, existing sources are left as the city edited them, and re-imported
- * signal files change nothing that did not change.
+ * signal files change nothing that did not change. No person is behind a load: the audit trail records city.load
+ * (with the city settings it writes) and each service's own entry, all with `via`.
  */
 export async function loadCityPack(
   db: Db,
   dir: string,
   clock: Clock,
+  via: 'cli' | 'demo',
   log: (msg: string) => void = () => {},
 ): Promise<CityPackReport> {
   const pack = readCityPack(dir);
   const started = performance.now();
   const elapsed = () => `${Math.round(performance.now() - started)} ms`;
   await seedDefaultTaxonomy(db, clock);
-  await setMeta(db, CITY_NAME_KEY, pack.name);
-  await setMeta(db, CITY_TIMEZONE_KEY, pack.timezone);
-  await setMeta(db, CITY_LOCALE_KEY, pack.defaultLocale);
+  await db.kysely.transaction().execute(async (trx) => {
+    await setMeta(trx, CITY_NAME_KEY, pack.name);
+    await setMeta(trx, CITY_TIMEZONE_KEY, pack.timezone);
+    await setMeta(trx, CITY_LOCALE_KEY, pack.defaultLocale);
+    await appendAudit(
+      trx,
+      {
+        action: 'city.load',
+        outcome: 'success',
+        actor: null,
+        resourceType: 'city',
+        details: {
+          via,
+          name: pack.name,
+          timezone: pack.timezone,
+          defaultLocale: pack.defaultLocale,
+          boundaryFiles: pack.boundaries.length,
+          attributeFiles: pack.attributes.length,
+          sources: pack.sources.length,
+          signalFiles: pack.signals.length,
+        },
+      },
+      clock,
+    );
+  });
 
   const report: CityPackReport = {
     name: pack.name,
@@ -101,6 +126,8 @@ export async function loadCityPack(
         ...(b.parentCodeProperty !== undefined && { parentCodeProperty: b.parentCodeProperty }),
       },
       clock,
+      null,
+      via,
     );
     report.areas.imported += r.imported;
     report.areas.updated += r.updated;
@@ -117,6 +144,8 @@ export async function loadCityPack(
         ...(a.source !== undefined && { source: a.source }),
       },
       clock,
+      null,
+      via,
     );
     report.attributes.imported += r.imported;
     report.attributes.updated += r.updated;
@@ -136,7 +165,7 @@ export async function loadCityPack(
       ...fields,
       ...(mapping !== undefined && { mapping: mappingOf(mapping) }),
     } as NewSource;
-    await createSource(db, input, clock);
+    await createSource(db, input, clock, null, via);
     report.sources.created.push(s.code);
     log(`${pack.name}: source ${s.code} registered`);
   }
@@ -158,6 +187,8 @@ export async function loadCityPack(
       db,
       { sourceCode: sig.source, mapping, file: { name: sig.file, path: path.join(dir, sig.file) } },
       clock,
+      null,
+      via,
     );
     report.signals.push({
       source: sig.source,
@@ -189,5 +220,5 @@ export async function loadDemoCityIfEmpty(
   if (!options.enabled) return null;
   const any = await db.kysely.selectFrom('area').select('id').limit(1).executeTakeFirst();
   if (any) return null;
-  return loadCityPack(db, DEMO_CITY_DIR, options.clock, options.log);
+  return loadCityPack(db, DEMO_CITY_DIR, options.clock, 'demo', options.log);
 }

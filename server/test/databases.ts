@@ -6,6 +6,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openDatabase, type Db, type DialectName } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { seedBuiltinRoles } from '../domains/identity/roles.seed.ts';
+import { systemClock } from '../platform/clock.ts';
 
 /**
  * Server tests run once per dialect: SQLite always, PostgreSQL when TEST_POSTGRES_URL is set
@@ -20,6 +22,7 @@ export async function createTestDatabase(dialect: DialectName): Promise<Db & { d
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cohesion-test-'));
     const db = openDatabase({ sqlitePath: path.join(dir, 'test.sqlite') });
     await migrateToLatest(db);
+    await seedBuiltinRoles(db, systemClock);
     return {
       ...db,
       drop: async () => {
@@ -38,6 +41,7 @@ export async function createTestDatabase(dialect: DialectName): Promise<Db & { d
   url.pathname = `/${name}`;
   const db = openDatabase({ databaseUrl: url.toString(), sqlitePath: '' });
   await migrateToLatest(db);
+  await seedBuiltinRoles(db, systemClock);
   return {
     ...db,
     drop: async () => {

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
+import { access, actorOf } from '../../platform/access/guard.ts';
 import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import {
   areaDetailSchema,
@@ -106,6 +107,7 @@ export const areasRoutes: RouteModule = (app, { db, clock }) => {
   app.get(
     BASE,
     {
+      config: { access: access.to('area', 'read') },
       schema: {
         tags: ['areas'],
         summary: 'Every area with its level, parent and numeric attributes',
@@ -119,6 +121,7 @@ export const areasRoutes: RouteModule = (app, { db, clock }) => {
   app.get(
     `${BASE}/boundaries`,
     {
+      config: { access: access.to('area', 'read') },
       schema: {
         tags: ['areas'],
         summary: 'All boundaries for maps: simplified, quantised TopoJSON (object "areas") or full GeoJSON',
@@ -154,6 +157,7 @@ export const areasRoutes: RouteModule = (app, { db, clock }) => {
   app.get(
     `${BASE}/:code`,
     {
+      config: { access: access.to('area', 'read') },
       schema: {
         tags: ['areas'],
         summary: 'One area with its geometry',
@@ -167,6 +171,7 @@ export const areasRoutes: RouteModule = (app, { db, clock }) => {
   app.post(
     `${BASE}/import`,
     {
+      config: { access: access.to('area', 'import') },
       ...documentOnlyBody,
       schema: {
         tags: ['areas'],
@@ -192,6 +197,7 @@ export const areasRoutes: RouteModule = (app, { db, clock }) => {
           dryRun: input.dryRun,
         },
         clock,
+        actorOf(request),
       );
       return presentImportAreasReport(report, input.dryRun);
     },
@@ -200,6 +206,7 @@ export const areasRoutes: RouteModule = (app, { db, clock }) => {
   app.post(
     `${BASE}/attributes/import`,
     {
+      config: { access: access.to('area', 'import') },
       ...documentOnlyBody,
       schema: {
         tags: ['areas'],
@@ -224,6 +231,7 @@ export const areasRoutes: RouteModule = (app, { db, clock }) => {
           dryRun: input.dryRun,
         },
         clock,
+        actorOf(request),
       );
       return presentImportAttributesReport(report, input.dryRun);
     },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { MultiPolygon, Polygon } from 'geojson';
 import { createAreaIndex, type AreaIndex } from '../../../core/geo/area-index.ts';
@@ -7,6 +7,7 @@ import { parseBoundaries, type BoundaryProblem } from '../../../core/geo/geojson
 import { buildBoundaryTopology } from '../../../core/geo/topology.ts';
 import type { Db } from '../../db/database.ts';
 import type { Database } from '../../db/schema.ts';
+import { appendAudit, auditRefusal, type AuditActor } from '../../platform/audit/audit.ts';
 import { isoNow, type Clock } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -47,9 +48,46 @@ export type ImportAreasReport = {
 
 /**
  * Imports boundaries from a GeoJSON FeatureCollection, upserting by code, all or nothing: with any invalid feature
- * nothing is written and GEOJSON_INVALID lists every problem (a dry run returns them instead).
+ * nothing is written and GEOJSON_INVALID lists every problem (a dry run returns them instead). `actor` is the
+ * signed-in person asking, or null for a command run on the server, whose audit entry then says `via` which one.
  */
-export async function importAreas(db: Db, input: ImportAreasInput, clock: Clock): Promise<ImportAreasReport> {
+export async function importAreas(
+  db: Db,
+  input: ImportAreasInput,
+  clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo' = 'cli',
+): Promise<ImportAreasReport> {
+  const audit = {
+    action: 'area.import',
+    resourceType: 'area',
+    details: { via: actor ? 'api' : via, fileHash: sha256(input.geojson) },
+  };
+  try {
+    return await importBoundaries(db, input, clock, (trx, report) =>
+      appendAudit(
+        trx,
+        {
+          ...audit,
+          outcome: 'success',
+          actor,
+          details: { ...audit.details, imported: report.imported, updated: report.updated },
+        },
+        clock,
+      ),
+    );
+  } catch (e) {
+    if (!input.dryRun) await auditRefusal(db, clock, actor, audit, e);
+    throw e;
+  }
+}
+
+async function importBoundaries(
+  db: Db,
+  input: ImportAreasInput,
+  clock: Clock,
+  audit: (trx: Transaction<Database>, report: ImportAreasReport) => Promise<unknown>,
+): Promise<ImportAreasReport> {
   // RFC 7946 says UTF-8, but shapefile conversions still produce Windows-1252 names; detection reads both.
   const text = typeof input.geojson === 'string' ? input.geojson : decodeText(input.geojson).text;
   const parsed = parseBoundaries(text, {
@@ -153,6 +191,7 @@ export async function importAreas(db: Db, input: ImportAreasInput, clock: Clock)
         await updateAreaById(trx, idByCode.get(f.code)!, { parentId });
       }
     }
+    await audit(trx, report);
   });
   bumpGeneration(db);
   return report;
@@ -188,6 +227,38 @@ export async function importAreaAttributes(
   db: Db,
   input: ImportAttributesInput,
   clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo' = 'cli',
+): Promise<ImportAttributesReport> {
+  const audit = {
+    action: 'area.attributes_import',
+    resourceType: 'area_attribute',
+    details: { via: actor ? 'api' : via, fileHash: sha256(input.csv) },
+  };
+  try {
+    return await importAttributes(db, input, clock, (trx, report, keys) =>
+      appendAudit(
+        trx,
+        {
+          ...audit,
+          outcome: 'success',
+          actor,
+          details: { ...audit.details, keys, imported: report.imported, updated: report.updated },
+        },
+        clock,
+      ),
+    );
+  } catch (e) {
+    if (!input.dryRun) await auditRefusal(db, clock, actor, audit, e);
+    throw e;
+  }
+}
+
+async function importAttributes(
+  db: Db,
+  input: ImportAttributesInput,
+  clock: Clock,
+  audit: (trx: Transaction<Database>, report: ImportAttributesReport, keys: string[]) => Promise<unknown>,
 ): Promise<ImportAttributesReport> {
   const columns = [...new Set(input.columns.map((c) => c.trim()).filter((c) => c !== ''))];
   const fail = (errors: ImportAttributesReport['errors'], failed: number): ImportAttributesReport => {
@@ -304,9 +375,12 @@ export async function importAreaAttributes(
         })),
       ),
     );
+    await audit(trx, report, columns);
   });
   return report;
 }
+
+const sha256 = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
 
 export type AreaSummary = AreaSummaryRow & { attributes: Record<string, number> };
 export type AreaDetail = AreaSummary & { geometry: Polygon | MultiPolygon };

@@ -1,14 +1,16 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import iconv from 'iconv-lite';
 import type { Position } from 'geojson';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signedArea } from '../../../core/geo/geojson.ts';
 import { torontoFile } from '../../../core/geo/toronto-fixture.ts';
-import { buildApp } from '../../app.ts';
+import { buildSignedInApp } from '../../test/auth.ts';
 import { loadConfig } from '../../config.ts';
+import type { Db } from '../../db/database.ts';
 import { fixedClock } from '../../platform/clock.ts';
 import { isAppError, type AppError } from '../../platform/errors.ts';
-import type { App } from '../../platform/http.ts';
 import { describeEachDialect } from '../../test/databases.ts';
 import { areasRoutes } from './areas.routes.ts';
 import {
@@ -39,6 +41,19 @@ const feature = (properties: Record<string, unknown>, coordinates: unknown, type
 });
 const collection = (...features: unknown[]) => JSON.stringify({ type: 'FeatureCollection', features });
 
+/** Audit entries whose action starts with `prefix`, oldest first, with their details parsed. */
+async function auditEntries(db: Db, prefix: string) {
+  const rows = await db.kysely
+    .selectFrom('auditEvent')
+    .selectAll()
+    .where('action', 'like', `${prefix}%`)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ ...r, details: JSON.parse(r.details ?? 'null') as Record<string, unknown> }));
+}
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
 async function rejection(p: Promise<unknown>): Promise<AppError> {
   try {
     await p;
@@ -61,13 +76,18 @@ describeEachDialect('areas import', (ctx) => {
     );
 
   it('dry-runs the Toronto file without writing anything', async () => {
-    const report = await importAreas(ctx.db, { geojson: torontoGeojson, ...toronto, dryRun: true }, clock);
+    const report = await importAreas(
+      ctx.db,
+      { geojson: torontoGeojson, ...toronto, dryRun: true },
+      clock,
+      null,
+    );
     expect(report).toEqual({ imported: 158, updated: 0, failed: 0, errors: [] });
     expect(await count('area')).toBe(0);
   });
 
   it('imports the 158 Toronto neighbourhoods with their names, rewound counter-clockwise', async () => {
-    const report = await importAreas(ctx.db, { geojson: torontoGeojson, ...toronto }, clock);
+    const report = await importAreas(ctx.db, { geojson: torontoGeojson, ...toronto }, clock, null);
     expect(report).toEqual({ imported: 158, updated: 0, failed: 0, errors: [] });
     const areas = await listAreas(ctx.db);
     expect(areas).toHaveLength(158);
@@ -98,6 +118,7 @@ describeEachDialect('areas import', (ctx) => {
       ctx.db,
       { geojson: renamed, codeProperty: 'AREA_SHORT_CODE', nameProperty: 'AREA_NAME' },
       clock,
+      null,
     );
     expect(report).toEqual({ imported: 0, updated: 158, failed: 0, errors: [] });
     expect((await getArea(ctx.db, '174')).name).toBe('Davisville Village South');
@@ -105,7 +126,7 @@ describeEachDialect('areas import', (ctx) => {
     const after = await getBoundaries(ctx.db, 'topojson');
     expect(after.etag).not.toBe(before.etag);
     expect(after.body).toContain('Davisville Village South');
-    await importAreas(ctx.db, { geojson: torontoGeojson, ...toronto }, clock);
+    await importAreas(ctx.db, { geojson: torontoGeojson, ...toronto }, clock, null);
   });
 
   it('reports every invalid feature and writes nothing', async () => {
@@ -148,11 +169,12 @@ describeEachDialect('areas import', (ctx) => {
       ctx.db,
       { geojson: file, codeProperty: 'code', nameProperty: 'name', dryRun: true },
       clock,
+      null,
     );
     expect(dry.imported).toBe(1);
     expect(dry.failed).toBe(8);
     const error = await rejection(
-      importAreas(ctx.db, { geojson: file, codeProperty: 'code', nameProperty: 'name' }, clock),
+      importAreas(ctx.db, { geojson: file, codeProperty: 'code', nameProperty: 'name' }, clock, null),
     );
     expect(error.code).toBe('GEOJSON_INVALID');
     expect(error.message).toBe('8 of 9 features are invalid; nothing was imported');
@@ -166,6 +188,8 @@ describeEachDialect('areas import', (ctx) => {
     expect(reasons.get(7)).toMatch(/missing code/);
     expect(reasons.get(8)).toMatch(/duplicate code "X1"/);
     expect(reasons.get(9)).toMatch(/at least 4/);
+    // Commands run on the server print their refusals; only a signed-in person's refused import is recorded.
+    expect((await auditEntries(ctx.db, 'area.')).filter((e) => e.outcome !== 'success')).toEqual([]);
     expect(error.details.find((d) => d.feature === 9)?.code).toBe('174');
     expect(await listAreas(ctx.db)).toEqual(areasBefore);
   });
@@ -185,6 +209,7 @@ describeEachDialect('areas import', (ctx) => {
         level: 'ward',
       },
       clock,
+      null,
     );
     expect(first).toMatchObject({ imported: 2, failed: 0 });
     expect((await getArea(ctx.db, 'D-B')).parentCode).toBe('R');
@@ -200,6 +225,7 @@ describeEachDialect('areas import', (ctx) => {
         ctx.db,
         { geojson: bad, codeProperty: 'code', nameProperty: 'name', parentCodeProperty: 'parent' },
         clock,
+        null,
       ),
     );
     expect(error.details).toEqual([
@@ -239,6 +265,7 @@ describeEachDialect('areas import', (ctx) => {
       ctx.db,
       { csv: populationCsv, codeColumn: 'HOOD_158', columns: ['population_2021'], source: 'Census 2021' },
       clock,
+      null,
     );
     expect(report).toEqual({ imported: 158, updated: 0, failed: 0, errors: [] });
     const areas = (await listAreas(ctx.db, { level: 'neighbourhood' })).filter(
@@ -250,6 +277,7 @@ describeEachDialect('areas import', (ctx) => {
       ctx.db,
       { csv: populationCsv, codeColumn: 'HOOD_158', columns: ['population_2021'] },
       clock,
+      null,
     );
     expect(again).toMatchObject({ imported: 0, updated: 158, failed: 0 });
     expect(await count('areaAttribute')).toBe(158);
@@ -264,6 +292,7 @@ describeEachDialect('areas import', (ctx) => {
       ctx.db,
       { csv, codeColumn: 'Quartier', columns: ['Ménages', 'Superficie km²'] },
       clock,
+      null,
     );
     expect(report).toEqual({ imported: 2, updated: 0, failed: 0, errors: [] });
     expect((await getArea(ctx.db, '002')).attributes).toMatchObject({
@@ -278,7 +307,7 @@ describeEachDialect('areas import', (ctx) => {
       'HOOD_158,households,population_2021\n001,100,33300\n999,1,2\n002,"33,300",5\n003,,7\n001,4,5\n,1,1\n',
     );
     const input = { csv, codeColumn: 'HOOD_158', columns: ['households', 'population_2021'] };
-    const error = await rejection(importAreaAttributes(ctx.db, input, clock));
+    const error = await rejection(importAreaAttributes(ctx.db, input, clock, null));
     expect(error.code).toBe('IMPORT_INVALID');
     expect(error.message).toBe('5 of 6 rows are invalid; nothing was imported');
     expect(error.details).toEqual([
@@ -293,7 +322,7 @@ describeEachDialect('areas import', (ctx) => {
       { line: 6, column: 'HOOD_158', value: '001', reason: 'area code "001" already appeared on line 2' },
       { line: 7, column: 'HOOD_158', reason: 'missing area code' },
     ]);
-    expect(await importAreaAttributes(ctx.db, { ...input, dryRun: true }, clock)).toEqual({
+    expect(await importAreaAttributes(ctx.db, { ...input, dryRun: true }, clock, null)).toEqual({
       imported: 0,
       updated: 1,
       failed: 5,
@@ -302,10 +331,84 @@ describeEachDialect('areas import', (ctx) => {
     expect(await count('areaAttribute')).toBe(before);
   });
 
+  it('records each committed import with its counts and file hash, never a dry run', async () => {
+    expect(
+      (await auditEntries(ctx.db, 'area.')).map((e) => [e.action, e.actorUserId, e.outcome, e.details]),
+    ).toEqual([
+      [
+        'area.import',
+        null,
+        'success',
+        { via: 'cli', fileHash: sha256(torontoGeojson), imported: 158, updated: 0 },
+      ],
+      ['area.import', null, 'success', expect.objectContaining({ via: 'cli', imported: 0, updated: 158 })],
+      [
+        'area.import',
+        null,
+        'success',
+        expect.objectContaining({ fileHash: sha256(torontoGeojson), imported: 0, updated: 158 }),
+      ],
+      ['area.import', null, 'success', expect.objectContaining({ imported: 2, updated: 0 })],
+      [
+        'area.attributes_import',
+        null,
+        'success',
+        {
+          via: 'cli',
+          fileHash: sha256(populationCsv),
+          keys: ['population_2021'],
+          imported: 158,
+          updated: 0,
+        },
+      ],
+      ['area.attributes_import', null, 'success', expect.objectContaining({ imported: 0, updated: 158 })],
+      [
+        'area.attributes_import',
+        null,
+        'success',
+        expect.objectContaining({ keys: ['Ménages', 'Superficie km²'] }),
+      ],
+    ]);
+  });
+
+  it('fails closed: when the audit entry cannot be written, no boundary or figure is written either', async () => {
+    const before = await listAreas(ctx.db);
+    await sql`alter table audit_event rename to audit_event_away`.execute(ctx.db.kysely);
+    try {
+      await expect(
+        importAreas(
+          ctx.db,
+          {
+            geojson: collection(feature({ code: 'NEW', name: 'New' }, [square(5, 5)])),
+            codeProperty: 'code',
+            nameProperty: 'name',
+          },
+          clock,
+          null,
+        ),
+      ).rejects.toThrow(/audit_event/);
+      await expect(
+        importAreaAttributes(
+          ctx.db,
+          {
+            csv: Buffer.from('HOOD_158,population_2021\n001,1\n'),
+            codeColumn: 'HOOD_158',
+            columns: ['population_2021'],
+          },
+          clock,
+          null,
+        ),
+      ).rejects.toThrow(/audit_event/);
+    } finally {
+      await sql`alter table audit_event_away rename to audit_event`.execute(ctx.db.kysely);
+    }
+    expect(await listAreas(ctx.db)).toEqual(before);
+  });
+
   it('explains an empty file, a header without rows and missing columns', async () => {
     const run = (csv: string, columns = ['population_2021']) =>
       rejection(
-        importAreaAttributes(ctx.db, { csv: Buffer.from(csv), codeColumn: 'HOOD_158', columns }, clock),
+        importAreaAttributes(ctx.db, { csv: Buffer.from(csv), codeColumn: 'HOOD_158', columns }, clock, null),
       );
     expect((await run('')).details).toEqual([{ line: 1, reason: 'the file is empty' }]);
     expect((await run('HOOD_158,population_2021\n')).details).toEqual([
@@ -349,14 +452,21 @@ function multipart(fields: Record<string, string>, file?: { name: string; conten
 }
 
 describeEachDialect('areas endpoints', (ctx) => {
-  let app: App;
+  let app: Awaited<ReturnType<typeof buildSignedInApp>>;
   beforeAll(async () => {
-    app = await buildApp(
+    app = await buildSignedInApp(
       { db: ctx.db, config: loadConfig({}), clock },
       { modules: [areasRoutes], logger: false },
     );
   });
   afterAll(async () => app.close());
+
+  const byActor = () => ({
+    actorUserId: app.signedIn.userId,
+    actorOrganisationId: app.signedIn.organisationId,
+    actorRole: 'prevention_coordinator',
+    occurredAt: '2025-03-01T12:00:00.000Z',
+  });
 
   it('GET /areas/:code walks 400 → 404', async () => {
     const bad = await app.inject({ method: 'GET', url: `/api/v1/areas/${'x'.repeat(65)}` });
@@ -399,6 +509,21 @@ describeEachDialect('areas endpoints', (ctx) => {
       code: 'GEOJSON_INVALID',
       errors: [{ feature: 1, code: 'A', reason: 'missing geometry' }],
     });
+    // A refusal that reached the service is visible to an auditor; requests refused before it (400, 415) are not.
+    expect(await auditEntries(ctx.db, 'area.')).toEqual([
+      expect.objectContaining({
+        ...byActor(),
+        action: 'area.import',
+        outcome: 'failure',
+        resourceType: 'area',
+        resourceId: null,
+        details: {
+          via: 'api',
+          fileHash: sha256(collection(feature({ code: 'A', name: 'a' }, null))),
+          code: 'GEOJSON_INVALID',
+        },
+      }),
+    ]);
   });
 
   it('POST /areas/import dry-runs then imports Toronto (200)', async () => {
@@ -411,8 +536,16 @@ describeEachDialect('areas endpoints', (ctx) => {
     expect(dry.statusCode).toBe(200);
     expect(dry.json()).toEqual({ dryRun: true, imported: 158, updated: 0, failed: 0, errors: [] });
     expect((await app.inject({ method: 'GET', url: '/api/v1/areas' })).json().items).toEqual([]);
+    expect(await auditEntries(ctx.db, 'area.import')).toHaveLength(1);
     const real = await app.inject({ method: 'POST', url: '/api/v1/areas/import', ...form('false') });
     expect(real.json()).toEqual({ dryRun: false, imported: 158, updated: 0, failed: 0, errors: [] });
+    expect((await auditEntries(ctx.db, 'area.import')).slice(1)).toEqual([
+      expect.objectContaining({
+        ...byActor(),
+        outcome: 'success',
+        details: { via: 'api', fileHash: sha256(torontoGeojson), imported: 158, updated: 0 },
+      }),
+    ]);
   });
 
   it('POST /areas/attributes/import: 400 without columns, 422 on bad rows, 200 on the population file', async () => {
@@ -446,6 +579,30 @@ describeEachDialect('areas endpoints', (ctx) => {
     });
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toEqual({ dryRun: false, imported: 158, updated: 0, failed: 0, errors: [] });
+    expect(await auditEntries(ctx.db, 'area.attributes_import')).toEqual([
+      expect.objectContaining({
+        ...byActor(),
+        outcome: 'failure',
+        resourceType: 'area_attribute',
+        details: {
+          via: 'api',
+          fileHash: sha256('HOOD_158,population_2021\n001,1 234\n'),
+          code: 'IMPORT_INVALID',
+        },
+      }),
+      expect.objectContaining({
+        ...byActor(),
+        outcome: 'success',
+        resourceType: 'area_attribute',
+        details: {
+          via: 'api',
+          fileHash: sha256(populationCsv),
+          keys: ['population_2021'],
+          imported: 158,
+          updated: 0,
+        },
+      }),
+    ]);
   });
 
   it('GET /areas lists every area with attributes; GET /areas/:code adds the geometry', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { access } from '../../platform/access/guard.ts';
 import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import {
   areaPictureSchema,
@@ -46,6 +47,7 @@ export const pictureRoutes: RouteModule = (app, { db }) => {
   app.get(
     `${BASE}/areas`,
     {
+      config: { access: access.to('picture', 'read') },
       schema: {
         tags: ['picture'],
         summary: 'Signals per area for a period, category and source, with rates per 10,000 residents',
@@ -69,6 +71,7 @@ export const pictureRoutes: RouteModule = (app, { db }) => {
   app.get(
     `${BASE}/extent`,
     {
+      config: { access: access.to('picture', 'read') },
       schema: {
         tags: ['picture'],
         summary: 'First and last occurrence dates of the signals, and when the data was last updated',

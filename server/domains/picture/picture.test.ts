@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../app.ts';
+import { buildSignedInApp } from '../../test/auth.ts';
 import { loadConfig } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import { fixedClock } from '../../platform/clock.ts';
@@ -214,7 +214,7 @@ describeEachDialect('picture API', (ctx) => {
   let app: App;
   beforeAll(async () => {
     await seed(ctx.db);
-    app = await buildApp(
+    app = await buildSignedInApp(
       { db: ctx.db, config: loadConfig({}), clock: fixedClock('2025-01-01T00:00:00Z') },
       { logger: false, modules: [pictureRoutes] },
     );
@@ -328,7 +328,7 @@ describeEachDialect('picture API', (ctx) => {
   });
 
   it('documents both endpoints in the OpenAPI document', async () => {
-    const app2 = await buildApp(
+    const app2 = await buildSignedInApp(
       { db: ctx.db, config: loadConfig({}), clock: fixedClock('2025-01-01T00:00:00Z') },
       { logger: false, modules: [pictureRoutes] },
     );
@@ -343,7 +343,7 @@ describeEachDialect('picture API', (ctx) => {
 describeEachDialect('picture API on an empty instance', (ctx) => {
   let app: App;
   beforeAll(async () => {
-    app = await buildApp(
+    app = await buildSignedInApp(
       { db: ctx.db, config: loadConfig({}), clock: fixedClock('2025-01-01T00:00:00Z') },
       { logger: false, modules: [pictureRoutes] },
     );

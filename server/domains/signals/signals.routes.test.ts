@@ -1,11 +1,12 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { MappingInput } from '../../../core/contracts/mapping.ts';
-import { buildApp } from '../../app.ts';
+import { buildSignedInApp } from '../../test/auth.ts';
 import { loadConfig } from '../../config.ts';
+import type { Db } from '../../db/database.ts';
 import { fixedClock } from '../../platform/clock.ts';
-import type { App } from '../../platform/http.ts';
 import { describeEachDialect } from '../../test/databases.ts';
 import { importAreas } from '../areas/areas.service.ts';
 import { createSource } from '../sources/sources.service.ts';
@@ -68,8 +69,19 @@ const GOOD =
 const BAD =
   'id,date,area,bias,notes,division\r\nx1,2024-05-01,N1,=cmd(),,D1\r\nx2,2024-05-40,N1,None,,D2\r\n';
 
+/** Audit entries whose action starts with `prefix`, oldest first, with their details parsed. */
+async function auditEntries(db: Db, prefix: string) {
+  const rows = await db.kysely
+    .selectFrom('auditEvent')
+    .selectAll()
+    .where('action', 'like', `${prefix}%`)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ ...r, details: JSON.parse(r.details ?? 'null') as Record<string, unknown> }));
+}
+
 describeEachDialect('signals endpoints', (ctx) => {
-  let app: App;
+  let app: Awaited<ReturnType<typeof buildSignedInApp>>;
   let server: http.Server;
   let feedUrl = '';
   beforeAll(async () => {
@@ -81,7 +93,7 @@ describeEachDialect('signals endpoints', (ctx) => {
     feedUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed.json`;
 
     await seedDefaultTaxonomy(ctx.db, clock);
-    await importAreas(ctx.db, { geojson: AREAS, codeProperty: 'code', nameProperty: 'name' }, clock);
+    await importAreas(ctx.db, { geojson: AREAS, codeProperty: 'code', nameProperty: 'name' }, clock, null);
     await createSource(
       ctx.db,
       {
@@ -93,11 +105,13 @@ describeEachDialect('signals endpoints', (ctx) => {
         mapping: mapping as Record<string, unknown>,
       },
       clock,
+      null,
     );
     await createSource(
       ctx.db,
       { code: 'bare', name: 'No mapping', kind: 'ngo', method: 'upload', cadence: 'monthly' },
       clock,
+      null,
     );
     await createSource(
       ctx.db,
@@ -111,8 +125,9 @@ describeEachDialect('signals endpoints', (ctx) => {
         mapping: { ...mapping, format: { type: 'json', recordsPath: 'data' } } as Record<string, unknown>,
       },
       clock,
+      null,
     );
-    app = await buildApp(
+    app = await buildSignedInApp(
       { db: ctx.db, config: loadConfig({}), clock },
       { modules: [signalsRoutes], logger: false },
     );
@@ -124,6 +139,12 @@ describeEachDialect('signals endpoints', (ctx) => {
   });
 
   let batchId = '';
+  const byActor = () => ({
+    actorUserId: app.signedIn.userId,
+    actorOrganisationId: app.signedIn.organisationId,
+    actorRole: 'prevention_coordinator',
+    occurredAt: '2025-03-01T12:00:00.000Z',
+  });
 
   it('POST /sources/:code/imports: 415, 400, 404, 422, then a dry run (JSON and CSV) and a commit', async () => {
     const url = '/api/v1/sources/hotline/imports';
@@ -205,6 +226,39 @@ describeEachDialect('signals endpoints', (ctx) => {
     expect(committed.statusCode).toBe(201);
     expect(committed.json()).toMatchObject({ dryRun: false, inserted: 2, failed: 0 });
     batchId = committed.json().batchId;
+
+    // Refusals before the service (415, 400, 404, a missing or unreadable mapping) and dry runs write nothing.
+    const entries = await auditEntries(ctx.db, 'signal.');
+    expect(entries).toEqual([
+      expect.objectContaining({
+        ...byActor(),
+        action: 'signal.import',
+        outcome: 'failure',
+        resourceType: 'import_batch',
+        resourceId: null,
+        details: { via: 'api', source: 'hotline', origin: 'file', code: 'IMPORT_INVALID' },
+      }),
+      expect.objectContaining({
+        ...byActor(),
+        action: 'signal.import',
+        outcome: 'success',
+        resourceType: 'import_batch',
+        resourceId: batchId,
+        details: {
+          via: 'api',
+          source: 'hotline',
+          origin: 'file',
+          batchId,
+          fileHash: createHash('sha256').update(GOOD).digest('hex'),
+          totalRows: 2,
+          inserted: 2,
+          updated: 0,
+          unchanged: 0,
+          failed: 0,
+        },
+      }),
+    ]);
+    expect(JSON.stringify(entries)).not.toMatch(/graffiti|good\.csv|bad\.csv/);
   });
 
   it('GET /signals: 400 on bad filters, 404 on unknown codes, then a filtered page without free text', async () => {
@@ -296,6 +350,18 @@ describeEachDialect('signals endpoints', (ctx) => {
     const pulled = await app.inject({ method: 'POST', url: '/api/v1/sources/feed/pull' });
     expect(pulled.statusCode).toBe(201);
     expect(pulled.json()).toMatchObject({ inserted: 1, failed: 0 });
+    const [entry, ...none] = (await auditEntries(ctx.db, 'signal.import')).filter(
+      (e) => e.details.source === 'feed',
+    );
+    expect(none).toEqual([]);
+    expect(entry).toMatchObject({
+      ...byActor(),
+      outcome: 'success',
+      resourceId: pulled.json().batchId,
+      details: { via: 'api', origin: 'url', batchId: pulled.json().batchId, inserted: 1 },
+    });
+    // A URL may carry an access token: the source code says where the file came from.
+    expect(JSON.stringify(entry)).not.toContain('127.0.0.1');
   });
 
   it('POST /imports/:id/rollback: 400, 404, 200, then 409 the second time', async () => {
@@ -315,6 +381,21 @@ describeEachDialect('signals endpoints', (ctx) => {
     const again = await app.inject({ method: 'POST', url: `/api/v1/imports/${batchId}/rollback` });
     expect(again.statusCode).toBe(409);
     expect(again.json().code).toBe('ROLLBACK_CONFLICT');
+    expect(await auditEntries(ctx.db, 'signal.rollback')).toEqual([
+      expect.objectContaining({
+        ...byActor(),
+        outcome: 'success',
+        resourceType: 'import_batch',
+        resourceId: batchId,
+        details: { via: 'api', batchId, source: 'hotline', deleted: 2, restored: 0 },
+      }),
+      expect.objectContaining({
+        ...byActor(),
+        outcome: 'failure',
+        resourceId: batchId,
+        details: { via: 'api', batchId, code: 'ROLLBACK_CONFLICT' },
+      }),
+    ]);
   });
 
   it('documents the endpoints in OpenAPI', async () => {

@@ -7,6 +7,7 @@ import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { parseMapping, type Mapping } from '../../../core/contracts/mapping.ts';
 import { AppError } from '../../platform/errors.ts';
+import { access, actorOf } from '../../platform/access/guard.ts';
 import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import { getSourceByCode } from '../sources/sources.service.ts';
 import { errorsToCsv } from './errors-csv.ts';
@@ -126,6 +127,7 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
   app.get(
     `${API}/signals`,
     {
+      config: { access: access.to('signal', 'read') },
       schema: {
         tags: ['signals'],
         summary: 'Signals, newest first, filtered by period, area, label and source (keyset pages)',
@@ -163,6 +165,7 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
   app.get(
     `${API}/signals/:id`,
     {
+      config: { access: access.to('signal', 'read') },
       schema: {
         tags: ['signals'],
         summary: 'One signal, with its free text (staff only) and extra fields',
@@ -176,6 +179,7 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
   app.get(
     `${API}/imports`,
     {
+      config: { access: access.to('signal', 'read') },
       schema: {
         tags: ['imports'],
         summary: 'Import batches, newest first',
@@ -200,6 +204,7 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
   app.get(
     `${API}/imports/:id`,
     {
+      config: { access: access.to('signal', 'read') },
       schema: {
         tags: ['imports'],
         summary: 'One import batch',
@@ -213,6 +218,7 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
   app.post(
     `${API}/imports/:id/rollback`,
     {
+      config: { access: access.to('signal', 'rollback') },
       schema: {
         tags: ['imports'],
         summary: 'Undo an import: delete what it inserted, restore what it updated',
@@ -222,7 +228,8 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
         response: { 200: rollbackReportSchema },
       },
     },
-    async (request) => presentRollbackReport(await rollbackBatch(db, request.params.id, clock)),
+    async (request) =>
+      presentRollbackReport(await rollbackBatch(db, request.params.id, clock, actorOf(request))),
   );
 
   const csvProblems = (reply: FastifyReply, report: ImportReport) =>
@@ -235,6 +242,7 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
   app.post(
     `${API}/sources/:code/imports`,
     {
+      config: { access: access.to('signal', 'import') },
       ...documentOnlyBody,
       schema: {
         tags: ['imports'],
@@ -281,6 +289,7 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
             fetchTimeoutMs: config.urlFetchTimeoutMs,
           },
           clock,
+          actorOf(request),
         );
         if (report.dryRun && wantsCsv(request)) return csvProblems(reply, report);
         return reply.status(report.dryRun ? 200 : 201).send(presentImportReport(report));
@@ -293,6 +302,7 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
   app.post(
     `${API}/sources/:code/pull`,
     {
+      config: { access: access.to('signal', 'import') },
       schema: {
         tags: ['imports'],
         summary: "Fetch a URL source's file now and import it with the source's mapping",
@@ -323,6 +333,7 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
           fetchTimeoutMs: config.urlFetchTimeoutMs,
         },
         clock,
+        actorOf(request),
       );
       if (report.dryRun && wantsCsv(request)) return csvProblems(reply, report);
       return reply.status(report.dryRun ? 200 : 201).send(presentImportReport(report));

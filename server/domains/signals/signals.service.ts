@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { checkMappingTerms, type Mapping } from '../../../core/contracts/mapping.ts';
+import type { Transaction } from 'kysely';
 import type { Db, Executor } from '../../db/database.ts';
+import type { Database } from '../../db/schema.ts';
+import { appendAudit, auditRefusal, type AuditActor } from '../../platform/audit/audit.ts';
 import { isoNow, type Clock } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -164,10 +167,62 @@ type Producer = (
  * Imports one provider file as signals. Every row is validated (line, column, value, reason). A dry run writes
  * nothing and returns the full list; a commit writes everything in one transaction or nothing at all
  * (IMPORT_INVALID with the list). Rows are upserted by (source, external id): unchanged rows are left alone,
- * changed ones are updated with their previous state kept for rollback. Rollups are kept current in the same
- * transaction.
+ * changed ones are updated with their previous state kept for rollback. Rollups and the audit entry are written in
+ * the same transaction. `actor` is the signed-in person asking, or null for a command run on the server, whose
+ * audit entry then says `via` which one.
  */
-export async function importSignals(db: Db, input: ImportSignalsInput, clock: Clock): Promise<ImportReport> {
+export async function importSignals(
+  db: Db,
+  input: ImportSignalsInput,
+  clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo' = 'cli',
+): Promise<ImportReport> {
+  const audit = {
+    action: 'signal.import',
+    resourceType: 'import_batch',
+    details: {
+      via: actor ? 'api' : via,
+      source: input.sourceCode,
+      // Never the URL or file name: either may carry a token or a person's name.
+      origin: 'url' in input.file ? 'url' : 'file',
+    },
+  };
+  try {
+    return await runImport(db, input, clock, (trx, batchId, r) =>
+      appendAudit(
+        trx,
+        {
+          ...audit,
+          outcome: 'success',
+          actor,
+          resourceId: batchId,
+          details: {
+            ...audit.details,
+            batchId,
+            fileHash: r.fileHash,
+            totalRows: r.totalRows,
+            inserted: r.inserted,
+            updated: r.updated,
+            unchanged: r.unchanged,
+            failed: r.failed,
+          },
+        },
+        clock,
+      ),
+    );
+  } catch (e) {
+    if (!input.dryRun) await auditRefusal(db, clock, actor, audit, e);
+    throw e;
+  }
+}
+
+async function runImport(
+  db: Db,
+  input: ImportSignalsInput,
+  clock: Clock,
+  audit: (trx: Transaction<Database>, batchId: string, report: ImportReport) => Promise<unknown>,
+): Promise<ImportReport> {
   const dryRun = input.dryRun ?? false;
   const { mapping } = input;
   const source = await getSourceByCode(db, input.sourceCode);
@@ -264,7 +319,10 @@ export async function importSignals(db: Db, input: ImportSignalsInput, clock: Cl
       failed: 0,
     });
     await recordDelivery(trx, source.id, clock);
-    return report(batchId, false, produced, counts);
+    const committed = report(batchId, false, produced, counts);
+    // Last: on PostgreSQL the append holds the audit chain's lock until this transaction commits.
+    await audit(trx, batchId, committed);
+    return committed;
   });
 }
 
@@ -549,7 +607,44 @@ export type RollbackReport = { batchId: string; deleted: number; restored: numbe
  * the ones it inserted. Refused with ROLLBACK_CONFLICT when a later batch still in force changed any of the same
  * signals (roll that one back first).
  */
-export async function rollbackBatch(db: Db, batchId: string, clock: Clock): Promise<RollbackReport> {
+export async function rollbackBatch(
+  db: Db,
+  batchId: string,
+  clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo' = 'cli',
+): Promise<RollbackReport> {
+  const audit = {
+    action: 'signal.rollback',
+    resourceType: 'import_batch',
+    resourceId: batchId,
+    details: { via: actor ? 'api' : via, batchId },
+  };
+  try {
+    return await rollback(db, batchId, clock, (trx, source, r) =>
+      appendAudit(
+        trx,
+        {
+          ...audit,
+          outcome: 'success',
+          actor,
+          details: { ...audit.details, source, deleted: r.deleted, restored: r.restored },
+        },
+        clock,
+      ),
+    );
+  } catch (e) {
+    await auditRefusal(db, clock, actor, audit, e);
+    throw e;
+  }
+}
+
+async function rollback(
+  db: Db,
+  batchId: string,
+  clock: Clock,
+  audit: (trx: Transaction<Database>, sourceCode: string, report: RollbackReport) => Promise<unknown>,
+): Promise<RollbackReport> {
   return db.kysely.transaction().execute(async (trx) => {
     const batch = await selectBatch(trx, batchId);
     if (!batch) throw notFound(`Import ${batchId}`);
@@ -640,12 +735,19 @@ export async function rollbackBatch(db: Db, batchId: string, clock: Clock): Prom
     const deleted = await deleteSignalsOfBatch(trx, batchId);
     await applyRollupDeltas(trx, db.dialect, rollups.rows());
     await markBatchRolledBack(trx, batchId, isoNow(clock));
-    return { batchId, deleted, restored };
+    const done = { batchId, deleted, restored };
+    await audit(trx, batch.sourceCode, done);
+    return done;
   });
 }
 
 /** Recounts every rollup from the signals, replacing what is stored (a repair tool, and the tests' reference). */
-export async function rebuildRollups(db: Db): Promise<{ rows: number }> {
+export async function rebuildRollups(
+  db: Db,
+  clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo' = 'cli',
+): Promise<{ rows: number }> {
   return db.kysely.transaction().execute(async (trx) => {
     const rollups = new RollupDeltas();
     for (const r of await countSignalsByDay(trx)) {
@@ -655,6 +757,17 @@ export async function rebuildRollups(db: Db): Promise<{ rows: number }> {
     }
     const rows = Array.from(rollups.rows());
     await replaceRollups(trx, db.dialect, rows);
+    await appendAudit(
+      trx,
+      {
+        action: 'signal.rollups_rebuild',
+        outcome: 'success',
+        actor,
+        resourceType: 'signal_rollup',
+        details: { via: actor ? 'api' : via, rows: rows.length },
+      },
+      clock,
+    );
     return { rows: rows.length };
   });
 }

@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
 import * as XLSX from '@e965/xlsx';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseMapping, type MappingInput } from '../../../core/contracts/mapping.ts';
 import type { Db } from '../../db/database.ts';
 import { fixedClock, type Clock } from '../../platform/clock.ts';
+import type { AuditActor } from '../../platform/audit/audit.ts';
 import { AppError } from '../../platform/errors.ts';
+import { newId } from '../../platform/ids.ts';
 import { describeEachDialect } from '../../test/databases.ts';
 import { importAreas } from '../areas/areas.service.ts';
 import { createSource, getSourceByCode } from '../sources/sources.service.ts';
@@ -82,11 +85,13 @@ async function setup(db: Db): Promise<void> {
     db,
     { geojson: AREAS, codeProperty: 'code', nameProperty: 'name', level: 'neighbourhood' },
     clock,
+    null,
   );
   await createSource(
     db,
     { code: 'reports', name: 'Reports', kind: 'community_organisation', method: 'upload', cadence: 'weekly' },
     clock,
+    null,
   );
 }
 
@@ -121,7 +126,7 @@ async function counts(db: Db) {
 /** Incremental rollups must always equal a full recount. */
 async function expectRollupsConsistent(db: Db): Promise<void> {
   const incremental = await selectRollups(db.kysely);
-  await rebuildRollups(db);
+  await rebuildRollups(db, clock, null);
   expect(await selectRollups(db.kysely)).toEqual(incremental);
 }
 
@@ -144,6 +149,7 @@ describeEachDialect('signal imports', (ctx) => {
         ),
       },
       clock,
+      null,
     );
     expect(report).toMatchObject({ batchId: null, dryRun: true, totalRows: 4, inserted: 1, failed: 3 });
     expect(report.fileHash).toMatch(/^[0-9a-f]{64}$/);
@@ -180,6 +186,7 @@ describeEachDialect('signal imports', (ctx) => {
         ctx.db,
         { sourceCode: 'reports', mapping, file: csv(...FIRST, 'e9,2024-01-02,,ZZ,None,,,D1') },
         clock,
+        null,
       ),
     );
     expect(e.code).toBe('IMPORT_INVALID');
@@ -201,6 +208,7 @@ describeEachDialect('signal imports', (ctx) => {
           file: { name: 'x.csv', bytes: Buffer.from('id,date\n1,2024-01-01\n') },
         },
         clock,
+        null,
       ),
     );
     expect(e.details.map((d) => d.column)).toEqual(['time', 'area', 'bias', 'severity', 'notes', 'division']);
@@ -211,7 +219,7 @@ describeEachDialect('signal imports', (ctx) => {
   });
 
   it('refuses a mapping naming a retired or unknown term before reading the file', async () => {
-    await retireTerm(ctx.db, 'bias.anti_roma', clock);
+    await retireTerm(ctx.db, 'bias.anti_roma', clock, null);
     const e = await failure(
       importSignals(
         ctx.db,
@@ -224,6 +232,7 @@ describeEachDialect('signal imports', (ctx) => {
           file: csv(...FIRST),
         },
         clock,
+        null,
       ),
     );
     expect(e.code).toBe('MAPPING_INVALID');
@@ -237,7 +246,7 @@ describeEachDialect('signal imports', (ctx) => {
   let second: ImportReport;
 
   it('commits a good file as one batch, with labels, local dates, delivery and rollups', async () => {
-    first = await importSignals(ctx.db, { sourceCode: 'reports', mapping, file: csv(...FIRST) }, clock);
+    first = await importSignals(ctx.db, { sourceCode: 'reports', mapping, file: csv(...FIRST) }, clock, null);
     expect(first).toMatchObject({
       dryRun: false,
       totalRows: 3,
@@ -293,7 +302,12 @@ describeEachDialect('signal imports', (ctx) => {
 
   it('changes nothing when the same file comes again', async () => {
     const before = await counts(ctx.db);
-    const again = await importSignals(ctx.db, { sourceCode: 'reports', mapping, file: csv(...FIRST) }, clock);
+    const again = await importSignals(
+      ctx.db,
+      { sourceCode: 'reports', mapping, file: csv(...FIRST) },
+      clock,
+      null,
+    );
     expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: 3, fileHash: first.fileHash });
     expect(await counts(ctx.db)).toEqual({ ...before, batches: before.batches + 1 });
   });
@@ -312,6 +326,7 @@ describeEachDialect('signal imports', (ctx) => {
         ),
       },
       clock,
+      null,
     );
     expect(second).toMatchObject({ inserted: 1, updated: 1, unchanged: 2 });
     const { items } = await listSignals(ctx.db, { areaCodes: [], labels: [], sourceCodes: [] });
@@ -325,13 +340,13 @@ describeEachDialect('signal imports', (ctx) => {
   });
 
   it('refuses to roll back a batch a later one changed, then rolls back in order', async () => {
-    const conflict = await failure(rollbackBatch(ctx.db, first.batchId!, clock));
+    const conflict = await failure(rollbackBatch(ctx.db, first.batchId!, clock, null));
     expect(conflict.code).toBe('ROLLBACK_CONFLICT');
     expect(conflict.details).toEqual([
       { batchId: second.batchId, externalId: 'e1', reason: 'changed later by this import' },
     ]);
 
-    expect(await rollbackBatch(ctx.db, second.batchId!, clock)).toEqual({
+    expect(await rollbackBatch(ctx.db, second.batchId!, clock, null)).toEqual({
       batchId: second.batchId,
       deleted: 1,
       restored: 1,
@@ -343,9 +358,11 @@ describeEachDialect('signal imports', (ctx) => {
       labels: ['bias.antisemitism', 'incident.crime'],
     });
     await expectRollupsConsistent(ctx.db);
-    expect((await failure(rollbackBatch(ctx.db, second.batchId!, clock))).code).toBe('ROLLBACK_CONFLICT');
+    expect((await failure(rollbackBatch(ctx.db, second.batchId!, clock, null))).code).toBe(
+      'ROLLBACK_CONFLICT',
+    );
 
-    expect(await rollbackBatch(ctx.db, first.batchId!, clock)).toEqual({
+    expect(await rollbackBatch(ctx.db, first.batchId!, clock, null)).toEqual({
       batchId: first.batchId,
       deleted: 3,
       restored: 0,
@@ -359,9 +376,9 @@ describeEachDialect('signal imports', (ctx) => {
         .map((b) => b.id)
         .sort(),
     ).toEqual([first.batchId, second.batchId].sort());
-    expect((await failure(rollbackBatch(ctx.db, '01900000-0000-7000-8000-000000000000', clock))).code).toBe(
-      'NOT_FOUND',
-    );
+    expect(
+      (await failure(rollbackBatch(ctx.db, '01900000-0000-7000-8000-000000000000', clock, null))).code,
+    ).toBe('NOT_FOUND');
   });
 
   it('imports points by longitude/latitude from a spreadsheet, assigning areas', async () => {
@@ -396,6 +413,7 @@ describeEachDialect('signal imports', (ctx) => {
         file: { name: 'points.xlsx', bytes: XLSX.write(wb, { type: 'buffer', bookType: 'xlsx' }) as Buffer },
       },
       clock,
+      null,
     );
     expect(report).toMatchObject({ inserted: 4, failed: 0 });
     const { items } = await listSignals(ctx.db, { areaCodes: [], labels: [], sourceCodes: [] });
@@ -407,7 +425,7 @@ describeEachDialect('signal imports', (ctx) => {
       occurredAt: '2024-01-09T17:00:00.000Z',
     });
     await expectRollupsConsistent(ctx.db);
-    await rollbackBatch(ctx.db, report.batchId!, clock);
+    await rollbackBatch(ctx.db, report.batchId!, clock, null);
   });
 
   it('imports GeoJSON points', async () => {
@@ -439,11 +457,12 @@ describeEachDialect('signal imports', (ctx) => {
         file: { name: 'p.geojson', bytes: Buffer.from(JSON.stringify(geojson)) },
       },
       clock,
+      null,
     );
     expect(report.inserted).toBe(2);
     const { items } = await listSignals(ctx.db, { areaCodes: ['A2'], labels: [], sourceCodes: [] });
     expect(items.map((s) => s.externalId)).toEqual(['g1']);
-    await rollbackBatch(ctx.db, report.batchId!, clock);
+    await rollbackBatch(ctx.db, report.batchId!, clock, null);
   });
 
   it('imports a large file on the bulk path, all or nothing, with every index back afterwards', async () => {
@@ -469,6 +488,7 @@ describeEachDialect('signal imports', (ctx) => {
         ctx.db,
         { sourceCode: 'reports', mapping, file: csv(...rows(60_000, true)), readIn: 'worker' },
         clock,
+        null,
       ),
     );
     expect(failed.details).toEqual([
@@ -488,6 +508,7 @@ describeEachDialect('signal imports', (ctx) => {
         rollupFlushKeys: 50,
       },
       clock,
+      null,
     );
     expect(report).toMatchObject({ inserted: 60_000, failed: 0 });
     expect(await indexes()).toEqual(before);
@@ -496,7 +517,7 @@ describeEachDialect('signal imports', (ctx) => {
         .total,
     ).toBe(10_000);
     await expectRollupsConsistent(ctx.db);
-    await rollbackBatch(ctx.db, report.batchId!, clock);
+    await rollbackBatch(ctx.db, report.batchId!, clock, null);
     expect((await counts(ctx.db)).signals).toBe(0);
   }, 120_000);
 
@@ -511,11 +532,13 @@ describeEachDialect('signal imports', (ctx) => {
       ctx.db,
       { sourceCode: 'reports', mapping, file, dryRun: true, readIn: 'thread' },
       clock,
+      null,
     );
     const inWorker = await importSignals(
       ctx.db,
       { sourceCode: 'reports', mapping, file, dryRun: true, readIn: 'worker' },
       clock,
+      null,
     );
     expect(inWorker).toEqual(inThread);
     expect(inWorker.errors).toHaveLength(6);
@@ -530,6 +553,7 @@ describeEachDialect('signal imports', (ctx) => {
         readIn: 'worker',
       },
       clock,
+      null,
     );
     expect(empty.errors).toEqual([{ line: 1, column: null, value: null, reason: 'the file is empty' }]);
     const missing = await failure(
@@ -542,6 +566,7 @@ describeEachDialect('signal imports', (ctx) => {
           readIn: 'worker',
         },
         clock,
+        null,
       ),
     );
     expect(missing.code).toBe('NOT_FOUND');
@@ -552,7 +577,12 @@ describeEachDialect('signal imports', (ctx) => {
       { length: 7 },
       (_, i) => `k${i},2024-03-0${i + 1},,${i % 2 ? 'A1' : 'NSA'},${i % 3 ? 'Jewish' : 'None'},,,D1`,
     );
-    const r = await importSignals(ctx.db, { sourceCode: 'reports', mapping, file: csv(...rows) }, clock);
+    const r = await importSignals(
+      ctx.db,
+      { sourceCode: 'reports', mapping, file: csv(...rows) },
+      clock,
+      null,
+    );
     const all = { areaCodes: [], labels: [], sourceCodes: ['reports'] };
     const page1 = await listSignals(ctx.db, all, { limit: 3 });
     const page2 = await listSignals(ctx.db, all, { limit: 3, cursor: page1.nextCursor! });
@@ -572,8 +602,200 @@ describeEachDialect('signal imports', (ctx) => {
     expect((await listSignals(ctx.db, { ...all, areaCodes: ['A1'] })).total).toBe(3);
     expect((await listSignals(ctx.db, { ...all, cityWide: true })).total).toBe(4);
     expect((await listSignals(ctx.db, { ...all, from: '2024-03-02', to: '2024-03-04' })).total).toBe(3);
-    await rollbackBatch(ctx.db, r.batchId!, clock);
+    await rollbackBatch(ctx.db, r.batchId!, clock, null);
   });
+});
+
+/** Audit entries whose action starts with `prefix`, oldest first, with their details parsed. */
+async function auditEntries(db: Db, prefix: string) {
+  const rows = await db.kysely
+    .selectFrom('auditEvent')
+    .selectAll()
+    .where('action', 'like', `${prefix}%`)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ ...r, details: JSON.parse(r.details ?? 'null') as Record<string, unknown> }));
+}
+
+describeEachDialect('signal import audit trail', (ctx) => {
+  beforeAll(async () => setup(ctx.db));
+  const actor: AuditActor = { userId: newId(), organisationId: newId(), roleCode: 'prevention_coordinator' };
+  const byActor = {
+    actorUserId: actor.userId,
+    actorOrganisationId: actor.organisationId,
+    actorRole: 'prevention_coordinator',
+  };
+  const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+  it('records each commit inside its transaction, on both read paths, and never a dry run', async () => {
+    const file = csv(...FIRST);
+    await importSignals(ctx.db, { sourceCode: 'reports', mapping, file, dryRun: true }, clock, actor);
+    expect(await auditEntries(ctx.db, 'signal.')).toEqual([]);
+
+    const inThread = await importSignals(
+      ctx.db,
+      { sourceCode: 'reports', mapping, file, readIn: 'thread' },
+      clock,
+      actor,
+    );
+    const inWorker = await importSignals(
+      ctx.db,
+      {
+        sourceCode: 'reports',
+        mapping,
+        file: csv(...FIRST, 'e4,2024-01-11,,A1,None,,,D1'),
+        readIn: 'worker',
+      },
+      clock,
+      null,
+    );
+    const entries = await auditEntries(ctx.db, 'signal.import');
+    expect(entries).toEqual([
+      expect.objectContaining({
+        ...byActor,
+        outcome: 'success',
+        occurredAt: '2025-03-01T12:00:00.000Z',
+        resourceType: 'import_batch',
+        resourceId: inThread.batchId,
+        purpose: null,
+        details: {
+          via: 'api',
+          source: 'reports',
+          origin: 'file',
+          batchId: inThread.batchId,
+          fileHash: sha256(file.bytes),
+          totalRows: 3,
+          inserted: 3,
+          updated: 0,
+          unchanged: 0,
+          failed: 0,
+        },
+      }),
+      expect.objectContaining({
+        actorUserId: null,
+        actorOrganisationId: null,
+        actorRole: null,
+        resourceId: inWorker.batchId,
+        details: expect.objectContaining({ via: 'cli', totalRows: 4, inserted: 1, unchanged: 3 }),
+      }),
+    ]);
+    // Counts, codes and a hash: nothing a row said (free text, labels, places) reaches the trail.
+    expect(JSON.stringify(entries)).not.toMatch(/first|Jewish|A1|D11|incidents\.csv/);
+
+    expect(await rollbackBatch(ctx.db, inWorker.batchId!, clock, actor)).toMatchObject({ deleted: 1 });
+    expect(await auditEntries(ctx.db, 'signal.rollback')).toEqual([
+      expect.objectContaining({
+        ...byActor,
+        outcome: 'success',
+        resourceType: 'import_batch',
+        resourceId: inWorker.batchId,
+        details: { via: 'api', batchId: inWorker.batchId, source: 'reports', deleted: 1, restored: 0 },
+      }),
+    ]);
+
+    await rebuildRollups(ctx.db, clock, null);
+    expect(await auditEntries(ctx.db, 'signal.rollups_rebuild')).toEqual([
+      expect.objectContaining({ actorUserId: null, details: { via: 'cli', rows: expect.any(Number) } }),
+    ]);
+  });
+
+  it("records a signed-in person's refused commit and rollback with the error code, in a transaction of their own", async () => {
+    const before = (await auditEntries(ctx.db, 'signal.')).length;
+    const bad = csv('e9,2024-01-02,,ZZ,None,,,D1');
+    expect(
+      (await failure(importSignals(ctx.db, { sourceCode: 'reports', mapping, file: bad }, clock, null))).code,
+    ).toBe('IMPORT_INVALID');
+    expect(
+      (
+        await failure(
+          importSignals(
+            ctx.db,
+            { sourceCode: 'reports', mapping, file: bad, readIn: 'worker' },
+            clock,
+            actor,
+          ),
+        )
+      ).code,
+    ).toBe('IMPORT_INVALID');
+    // A later batch changes e1, so the first batch can no longer be rolled back.
+    const [first] = (await listBatches(ctx.db, { sourceCode: 'reports' })).items.slice(-1);
+    await importSignals(
+      ctx.db,
+      { sourceCode: 'reports', mapping, file: csv(FIRST[0]!.replace(',2,', ',4,'), ...FIRST.slice(1)) },
+      clock,
+      null,
+    );
+    expect((await failure(rollbackBatch(ctx.db, first!.id, clock, actor))).code).toBe('ROLLBACK_CONFLICT');
+    // Unknown batches are not refusals of a write: nothing to attach an entry to.
+    expect(
+      (await failure(rollbackBatch(ctx.db, '01900000-0000-7000-8000-000000000000', clock, actor))).code,
+    ).toBe('NOT_FOUND');
+
+    // The command's refusal (no actor) is not among them; the update import between is a success.
+    expect(
+      (await auditEntries(ctx.db, 'signal.')).slice(before).filter((e) => e.outcome !== 'success'),
+    ).toEqual([
+      expect.objectContaining({
+        ...byActor,
+        action: 'signal.import',
+        outcome: 'failure',
+        resourceType: 'import_batch',
+        resourceId: null,
+        details: { via: 'api', source: 'reports', origin: 'file', code: 'IMPORT_INVALID' },
+      }),
+      expect.objectContaining({
+        ...byActor,
+        action: 'signal.rollback',
+        outcome: 'failure',
+        resourceId: first!.id,
+        details: { via: 'api', batchId: first!.id, code: 'ROLLBACK_CONFLICT' },
+      }),
+    ]);
+  });
+
+  it('fails closed on the bulk path: when the audit entry cannot be written, nothing of the import is', async () => {
+    const indexes = async () =>
+      ctx.dialect === 'sqlite'
+        ? (
+            await sql<{
+              name: string;
+            }>`select name from sqlite_master where type = 'index' order by name`.execute(ctx.db.kysely)
+          ).rows.map((r) => r.name)
+        : [];
+    const rows = Array.from(
+      { length: 60_000 },
+      (_, i) =>
+        `f${i},2024-0${(i % 9) + 1}-1${i % 10},,${i % 3 ? 'A1' : 'A2'},${i % 2 ? 'Jewish' : 'None'},,,D1`,
+    );
+    const before = {
+      counts: await counts(ctx.db),
+      rollups: await selectRollups(ctx.db.kysely),
+      indexes: await indexes(),
+      source: await getSourceByCode(ctx.db, 'reports'),
+    };
+    const batchId = (await listBatches(ctx.db, { sourceCode: 'reports' })).items[0]!.id;
+
+    await sql`alter table audit_event rename to audit_event_away`.execute(ctx.db.kysely);
+    try {
+      await expect(
+        importSignals(
+          ctx.db,
+          { sourceCode: 'reports', mapping, file: csv(...rows), readIn: 'worker' },
+          clock,
+          actor,
+        ),
+      ).rejects.toThrow(/audit_event/);
+      await expect(rollbackBatch(ctx.db, batchId, clock, actor)).rejects.toThrow(/audit_event/);
+    } finally {
+      await sql`alter table audit_event_away rename to audit_event`.execute(ctx.db.kysely);
+    }
+
+    expect(await counts(ctx.db)).toEqual(before.counts);
+    expect(await selectRollups(ctx.db.kysely)).toEqual(before.rollups);
+    expect(await indexes()).toEqual(before.indexes);
+    expect(await getSourceByCode(ctx.db, 'reports')).toEqual(before.source);
+    expect((await getBatch(ctx.db, batchId)).rolledBackAt).toBeNull();
+  }, 120_000);
 });
 
 describe('errors CSV', () => {

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { access, actorOf } from '../../platform/access/guard.ts';
+import { can } from '../../platform/access/policy.ts';
+import { AppError } from '../../platform/errors.ts';
 import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import {
   presentSource,
@@ -19,6 +22,7 @@ export const sourcesRoutes: RouteModule = (app, { db, clock }) => {
   app.get(
     BASE,
     {
+      config: { access: access.to('source', 'read') },
       schema: {
         tags: ['sources'],
         summary: 'Data providers with their freshness (last delivery, next due date, overdue)',
@@ -38,6 +42,7 @@ export const sourcesRoutes: RouteModule = (app, { db, clock }) => {
   app.post(
     BASE,
     {
+      config: { access: access.to('source', 'create') },
       schema: {
         tags: ['sources'],
         summary: 'Register a data provider',
@@ -46,12 +51,13 @@ export const sourcesRoutes: RouteModule = (app, { db, clock }) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(presentSource(await createSource(db, request.body, clock))),
+      reply.status(201).send(presentSource(await createSource(db, request.body, clock, actorOf(request)))),
   );
 
   app.get(
     `${BASE}/:code`,
     {
+      config: { access: access.to('source', 'read') },
       schema: {
         tags: ['sources'],
         summary: 'One data provider',
@@ -65,6 +71,7 @@ export const sourcesRoutes: RouteModule = (app, { db, clock }) => {
   app.patch(
     `${BASE}/:code`,
     {
+      config: { access: access.to('source', 'update') },
       schema: {
         tags: ['sources'],
         summary:
@@ -74,6 +81,12 @@ export const sourcesRoutes: RouteModule = (app, { db, clock }) => {
         response: { 200: sourceSchema },
       },
     },
-    async (request) => presentSource(await updateSource(db, request.params.code, request.body, clock)),
+    async (request) => {
+      const actor = actorOf(request);
+      // Archiving is its own grant: a role may edit a provider's details without being allowed to retire it.
+      if (request.body.archived !== undefined && !can(actor, 'source', 'archive'))
+        throw new AppError('FORBIDDEN', 'Your role does not allow archiving or restoring a source');
+      return presentSource(await updateSource(db, request.params.code, request.body, clock, actor));
+    },
   );
 };

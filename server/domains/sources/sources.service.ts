@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { checkMappingTerms, parseMapping, type Mapping } from '../../../core/contracts/mapping.ts';
 import type { Db, Executor } from '../../db/database.ts';
+import { appendAudit, type AuditActor } from '../../platform/audit/audit.ts';
 import { isoNow, systemClock, type Clock } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
 import { newId } from '../../platform/ids.ts';
@@ -77,13 +78,24 @@ export async function listSources(
   return options.overdue === undefined ? sources : sources.filter((s) => s.overdue === options.overdue);
 }
 
-export async function createSource(db: Db, input: NewSource, clock: Clock): Promise<SourceWithFreshness> {
+/**
+ * Registers a provider. `actor` is the signed-in person asking, or null for a command run on the server, whose
+ * audit entry then says `via` which one.
+ */
+export async function createSource(
+  db: Db,
+  input: NewSource,
+  clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo' = 'cli',
+): Promise<SourceWithFreshness> {
   const data = parseInput(newSourceSchema, input, 'The source is not valid');
   const now = isoNow(clock);
+  const id = newId();
   await db.kysely.transaction().execute(async (trx) => {
     const mapping = data.mapping ? await validateMapping(trx, data.mapping) : null;
     const inserted = await insertSourceIfNew(trx, {
-      id: newId(),
+      id,
       code: data.code,
       name: data.name,
       kind: data.kind,
@@ -109,16 +121,33 @@ export async function createSource(db: Db, input: NewSource, clock: Clock): Prom
         },
       ]);
     }
+    await appendAudit(
+      trx,
+      {
+        action: 'source.create',
+        outcome: 'success',
+        actor,
+        resourceType: 'source',
+        resourceId: id,
+        details: { via: actor ? 'api' : via, code: data.code },
+      },
+      clock,
+    );
   });
   return getSourceWithFreshness(db, data.code, clock);
 }
 
-/** Changes any field but the code. Switching to `upload` drops the URL, which only `url` sources use. */
+/**
+ * Changes any field but the code. Switching to `upload` drops the URL, which only `url` sources use. Archiving and
+ * bringing back are audited as source.archive and source.restore, any other change as source.update.
+ */
 export async function updateSource(
   db: Db,
   code: string,
   patch: SourceUpdate,
   clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo' = 'cli',
 ): Promise<SourceWithFreshness> {
   const data = parseInput(sourceUpdateSchema, patch, 'The change is not valid');
   const now = isoNow(clock);
@@ -162,6 +191,21 @@ export async function updateSource(
       url,
       updatedAt: now,
     });
+    const archives = data.archived === true && current.archivedAt === null;
+    const restores = data.archived === false && current.archivedAt !== null;
+    await appendAudit(
+      trx,
+      {
+        action: archives ? 'source.archive' : restores ? 'source.restore' : 'source.update',
+        outcome: 'success',
+        actor,
+        resourceType: 'source',
+        resourceId: current.id,
+        // Field names only: contact details and notes are about people.
+        details: { via: actor ? 'api' : via, code, fields: Object.keys(data).sort() },
+      },
+      clock,
+    );
   });
   return getSourceWithFreshness(db, code, clock);
 }

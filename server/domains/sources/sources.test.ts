@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMapping } from '../../../core/contracts/mapping.ts';
-import { buildApp } from '../../app.ts';
+import { buildSignedInApp, signInAs } from '../../test/auth.ts';
 import { loadConfig } from '../../config.ts';
+import { openDatabase, type Db } from '../../db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { App } from '../../platform/http.ts';
 import { createCliRunner } from '../../test/cli.ts';
@@ -12,6 +14,7 @@ import { retireTerm, seedDefaultTaxonomy } from '../taxonomy/taxonomy.service.ts
 import { sourcesRoutes } from './sources.routes.ts';
 import {
   createSource,
+  findSourceByCode,
   getSourceByCode,
   listSources,
   recordDelivery,
@@ -41,6 +44,17 @@ const mapping = {
   },
 };
 
+/** Audit entries of one action, oldest first, with their details parsed. */
+async function auditEntries(db: Db, action: string) {
+  const rows = await db.kysely
+    .selectFrom('auditEvent')
+    .selectAll()
+    .where('action', '=', action)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ ...r, details: JSON.parse(r.details ?? 'null') as Record<string, unknown> }));
+}
+
 const base = (code: string, extra: Partial<NewSource> = {}): NewSource => ({
   code,
   name: `Source ${code}`,
@@ -57,7 +71,7 @@ describeEachDialect('sources freshness', (ctx) => {
   beforeAll(async () => {
     await seedDefaultTaxonomy(ctx.db, time.clock);
     for (const cadence of ['weekly', 'monthly', 'quarterly', 'yearly', 'ad_hoc'] as const) {
-      await createSource(ctx.db, base(`c-${cadence}`, { cadence }), time.clock);
+      await createSource(ctx.db, base(`c-${cadence}`, { cadence }), time.clock, null);
     }
   });
 
@@ -117,7 +131,7 @@ describeEachDialect('sources freshness', (ctx) => {
   it('never counts ad hoc or archived sources as overdue, and hides archived ones unless asked', async () => {
     time.set('2030-01-01T00:00:00.000Z');
     expect(await overdueCodes()).not.toContain('c-ad_hoc');
-    await updateSource(ctx.db, 'c-monthly', { archived: true }, time.clock);
+    await updateSource(ctx.db, 'c-monthly', { archived: true }, time.clock, null);
     expect(await overdueCodes()).toEqual(['c-quarterly', 'c-weekly', 'c-yearly']);
     const withArchived = await listSources(ctx.db, { includeArchived: true }, time.clock);
     expect(withArchived.find((s) => s.code === 'c-monthly')).toMatchObject({
@@ -125,7 +139,7 @@ describeEachDialect('sources freshness', (ctx) => {
       nextDueAt: null,
       overdue: false,
     });
-    await updateSource(ctx.db, 'c-monthly', { archived: false }, time.clock);
+    await updateSource(ctx.db, 'c-monthly', { archived: false }, time.clock, null);
     expect(await overdueCodes()).toContain('c-monthly');
   });
 });
@@ -135,7 +149,7 @@ describeEachDialect('sources API', (ctx) => {
   let app: App;
   beforeAll(async () => {
     await seedDefaultTaxonomy(ctx.db, time.clock);
-    app = await buildApp(
+    app = await buildSignedInApp(
       { db: ctx.db, config: loadConfig({}), clock: time.clock },
       { modules: [sourcesRoutes], logger: false },
     );
@@ -232,7 +246,7 @@ describeEachDialect('sources API', (ctx) => {
     expect(bad.json().code).toBe('MAPPING_INVALID');
     expect(bad.json().errors.length).toBeGreaterThan(1);
 
-    await retireTerm(ctx.db, 'bias.anti_muslim', time.clock);
+    await retireTerm(ctx.db, 'bias.anti_muslim', time.clock, null);
     const withTerms = {
       ...mapping,
       labels: { ...mapping.labels, constant: ['incident.crime', 'incident.nonexistent'] },
@@ -349,6 +363,103 @@ describeEachDialect('sources API', (ctx) => {
   });
 });
 
+describeEachDialect('sources audit trail', (ctx) => {
+  const time = movableClock('2025-05-01T08:00:00.000Z');
+  let app: Awaited<ReturnType<typeof buildSignedInApp>>;
+  beforeAll(async () => {
+    await seedDefaultTaxonomy(ctx.db, time.clock);
+    app = await buildSignedInApp(
+      { db: ctx.db, config: loadConfig({}), clock: time.clock },
+      { modules: [sourcesRoutes], logger: false },
+    );
+  });
+  afterAll(async () => app.close());
+
+  const byActor = () => ({
+    actorUserId: app.signedIn.userId,
+    actorOrganisationId: app.signedIn.organisationId,
+    actorRole: 'prevention_coordinator',
+  });
+
+  it('records who created, changed, archived and restored a source, in UTC, and nothing for refused writes', async () => {
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sources',
+      payload: { ...base('audited'), contactEmail: 'someone@example.org' },
+    });
+    expect(created.statusCode).toBe(201);
+    const { id } = await getSourceByCode(ctx.db, 'audited');
+    expect(await auditEntries(ctx.db, 'source.create')).toEqual([
+      expect.objectContaining({
+        ...byActor(),
+        occurredAt: '2025-05-01T08:00:00.000Z',
+        outcome: 'success',
+        resourceType: 'source',
+        resourceId: id,
+        purpose: null,
+        details: { via: 'api', code: 'audited' },
+      }),
+    ]);
+
+    // Refused before or inside the transaction: no entry claims a change that did not happen.
+    const taken = await app.inject({ method: 'POST', url: '/api/v1/sources', payload: base('audited') });
+    expect(taken.statusCode).toBe(409);
+    const badMapping = await app.inject({
+      method: 'POST',
+      url: '/api/v1/sources',
+      payload: { ...base('unmapped'), mapping: { externalId: '' } },
+    });
+    expect(badMapping.statusCode).toBe(422);
+    expect(await auditEntries(ctx.db, 'source.create')).toHaveLength(1);
+
+    const patch = (payload: object) =>
+      app.inject({ method: 'PATCH', url: '/api/v1/sources/audited', payload });
+    expect((await patch({ method: 'url' })).statusCode).toBe(400);
+    expect(await auditEntries(ctx.db, 'source.update')).toEqual([]);
+
+    time.set('2025-05-02T09:30:00.000Z');
+    expect((await patch({ name: 'Audited source', contactEmail: 'other@example.org' })).statusCode).toBe(200);
+    expect((await patch({ archived: true })).statusCode).toBe(200);
+    expect((await patch({ archived: false, cadence: 'weekly' })).statusCode).toBe(200);
+    const changes = [
+      ...(await auditEntries(ctx.db, 'source.update')),
+      ...(await auditEntries(ctx.db, 'source.archive')),
+      ...(await auditEntries(ctx.db, 'source.restore')),
+    ].sort((a, b) => a.seq - b.seq);
+    expect(changes).toEqual(
+      [
+        ['source.update', ['contactEmail', 'name']],
+        ['source.archive', ['archived']],
+        ['source.restore', ['archived', 'cadence']],
+      ].map(([action, fields]) =>
+        expect.objectContaining({
+          ...byActor(),
+          action,
+          occurredAt: '2025-05-02T09:30:00.000Z',
+          resourceId: id,
+          // Which fields changed, never their values: contact details are about people.
+          details: { via: 'api', code: 'audited', fields },
+        }),
+      ),
+    );
+  });
+
+  it('fails closed: when the audit entry cannot be written, the change is not made either', async () => {
+    await createSource(ctx.db, base('kept'), time.clock, null);
+    await sql`alter table audit_event rename to audit_event_away`.execute(ctx.db.kysely);
+    try {
+      await expect(createSource(ctx.db, base('unaudited'), time.clock, null)).rejects.toThrow(/audit_event/);
+      await expect(
+        updateSource(ctx.db, 'kept', { name: 'Renamed', archived: true }, time.clock, null),
+      ).rejects.toThrow(/audit_event/);
+    } finally {
+      await sql`alter table audit_event_away rename to audit_event`.execute(ctx.db.kysely);
+    }
+    expect(await findSourceByCode(ctx.db, 'unaudited')).toBeUndefined();
+    expect(await getSourceByCode(ctx.db, 'kept')).toMatchObject({ name: 'Source kept', archivedAt: null });
+  });
+});
+
 describe('sources CLI', () => {
   const { dataDir, cohesion: cli, cleanup } = createCliRunner('sources');
   afterAll(cleanup);
@@ -375,6 +486,22 @@ describe('sources CLI', () => {
       mappingFile,
     );
     expect(added.stdout).toMatch(/Added source tps \(Toronto Police Service\)/);
+    // No person the app knows ran the command: the entry names none, and says it came from the CLI.
+    const db = openDatabase({ sqlitePath: path.join(dataDir, 'cohesion.sqlite') });
+    try {
+      expect(await auditEntries(db, 'source.create')).toEqual([
+        expect.objectContaining({
+          actorUserId: null,
+          actorOrganisationId: null,
+          actorRole: null,
+          outcome: 'success',
+          resourceType: 'source',
+          details: { via: 'cli', code: 'tps' },
+        }),
+      ]);
+    } finally {
+      await db.close();
+    }
 
     const listed = await cli('sources', 'list');
     const lines = listed.stdout.trim().split('\n');
@@ -402,5 +529,62 @@ describe('sources CLI', () => {
     expect(failed.stderr).toMatch(/VALIDATION_FAILED/);
     expect(failed.stderr).toMatch(/field: url/);
     expect(failed.stderr).toMatch(/field: contactEmail/);
+  });
+});
+
+describeEachDialect('sources: archiving is its own grant', (ctx) => {
+  it('lets a role with update but not archive edit a source, not archive it', async () => {
+    const now = new Date().toISOString();
+    await ctx.db.kysely
+      .insertInto('role')
+      .values({
+        code: 'source_editor',
+        name: 'Source editor',
+        description: null,
+        grants: JSON.stringify([
+          { resource: 'source', action: 'read', scope: 'all' },
+          { resource: 'source', action: 'create', scope: 'all' },
+          { resource: 'source', action: 'update', scope: 'all' },
+        ]),
+        builtin: 0,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .execute();
+    const app = await buildSignedInApp(
+      { db: ctx.db, config: loadConfig({}), clock: { now: () => new Date() } },
+      { modules: [sourcesRoutes], logger: false },
+      'source_editor',
+    );
+    try {
+      const created = await app.inject({
+        method: 'POST',
+        url: '/api/v1/sources',
+        payload: { code: 'editor-src', name: 'E', kind: 'police', method: 'upload', cadence: 'monthly' },
+      });
+      expect(created.statusCode).toBe(201);
+      const renamed = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/sources/editor-src',
+        payload: { name: 'Renamed' },
+      });
+      expect(renamed.statusCode).toBe(200);
+      const archived = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/sources/editor-src',
+        payload: { archived: true },
+      });
+      expect(archived.statusCode).toBe(403);
+      const coordinator = await signInAs(ctx.db, 'prevention_coordinator');
+      const byCoordinator = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/sources/editor-src',
+        payload: { archived: true },
+        headers: coordinator.headers,
+      });
+      expect(byCoordinator.statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 });

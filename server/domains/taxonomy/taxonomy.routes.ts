@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FACETS, MAX_TERM_CODE_LENGTH, canonicalLocale } from '../../../core/taxonomy/default-taxonomy.ts';
+import { access, actorOf } from '../../platform/access/guard.ts';
 import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import {
   presentFacet,
@@ -64,6 +65,7 @@ export const taxonomyRoutes: RouteModule = (app, { db, clock }) => {
   app.get(
     BASE,
     {
+      config: { access: access.to('taxonomy', 'read') },
       schema: {
         tags: ['taxonomy'],
         summary: 'Facets and terms, labelled in a locale with fallback (e.g. fr-CA → fr → en)',
@@ -86,6 +88,7 @@ export const taxonomyRoutes: RouteModule = (app, { db, clock }) => {
   app.get(
     `${BASE}/terms/:code`,
     {
+      config: { access: access.to('taxonomy', 'read') },
       schema: {
         tags: ['taxonomy'],
         summary: 'One term with every stored translation',
@@ -100,6 +103,7 @@ export const taxonomyRoutes: RouteModule = (app, { db, clock }) => {
   app.post(
     `${BASE}/terms`,
     {
+      config: { access: access.to('taxonomy', 'create') },
       schema: {
         tags: ['taxonomy'],
         summary: 'Add a city term (the code must be new and is never reused)',
@@ -108,7 +112,7 @@ export const taxonomyRoutes: RouteModule = (app, { db, clock }) => {
       },
     },
     async (request, reply) => {
-      const term = await createTerm(db, request.body, clock);
+      const term = await createTerm(db, request.body, clock, actorOf(request));
       return reply.status(201).send(presentTermDetail(term));
     },
   );
@@ -116,6 +120,7 @@ export const taxonomyRoutes: RouteModule = (app, { db, clock }) => {
   app.patch(
     `${BASE}/terms/:code`,
     {
+      config: { access: access.to('taxonomy', 'update') },
       schema: {
         tags: ['taxonomy'],
         summary: 'Rename or translate a term: labels and descriptions per locale (the code never changes)',
@@ -125,12 +130,15 @@ export const taxonomyRoutes: RouteModule = (app, { db, clock }) => {
       },
     },
     async (request) =>
-      presentTermDetail(await updateTermLabels(db, request.params.code, request.body.labels, clock)),
+      presentTermDetail(
+        await updateTermLabels(db, request.params.code, request.body.labels, clock, actorOf(request)),
+      ),
   );
 
   app.post(
     `${BASE}/terms/:code/retire`,
     {
+      config: { access: access.to('taxonomy', 'archive') },
       schema: {
         tags: ['taxonomy'],
         summary: 'Retire a term: it stays on existing signals but new mappings and imports reject it',
@@ -138,12 +146,13 @@ export const taxonomyRoutes: RouteModule = (app, { db, clock }) => {
         response: { 200: termDetailSchema },
       },
     },
-    async (request) => presentTermDetail(await retireTerm(db, request.params.code, clock)),
+    async (request) => presentTermDetail(await retireTerm(db, request.params.code, clock, actorOf(request))),
   );
 
   app.post(
     `${BASE}/terms/:code/restore`,
     {
+      config: { access: access.to('taxonomy', 'archive') },
       schema: {
         tags: ['taxonomy'],
         summary: 'Bring a retired term back into use',
@@ -151,6 +160,6 @@ export const taxonomyRoutes: RouteModule = (app, { db, clock }) => {
         response: { 200: termDetailSchema },
       },
     },
-    async (request) => presentTermDetail(await restoreTerm(db, request.params.code, clock)),
+    async (request) => presentTermDetail(await restoreTerm(db, request.params.code, clock, actorOf(request))),
   );
 };

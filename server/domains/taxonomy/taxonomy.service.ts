@@ -9,6 +9,7 @@ import {
   resolveLabel,
 } from '../../../core/taxonomy/default-taxonomy.ts';
 import type { Db, Executor } from '../../db/database.ts';
+import { appendAudit, type AuditActor } from '../../platform/audit/audit.ts';
 import { isoNow, type Clock } from '../../platform/clock.ts';
 import { AppError, notFound, type ProblemDetail } from '../../platform/errors.ts';
 import {
@@ -181,8 +182,17 @@ export async function getTerm(
   return term;
 }
 
-/** Adds a city term. Codes are never reused: a code that exists, even retired, cannot be added again. */
-export async function createTerm(db: Db, input: NewTerm, clock: Clock): Promise<TaxonomyTerm> {
+/**
+ * Adds a city term. Codes are never reused: a code that exists, even retired, cannot be added again. `actor` is the
+ * signed-in person asking, or null for a command run on the server, whose audit entry then says `via` which one.
+ */
+export async function createTerm(
+  db: Db,
+  input: NewTerm,
+  clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo' = 'cli',
+): Promise<TaxonomyTerm> {
   const problems: ProblemDetail[] = [];
   const facet = facetByCode(input.facet);
   if (!facet) {
@@ -263,6 +273,18 @@ export async function createTerm(db: Db, input: NewTerm, clock: Clock): Promise<
       description: normaliseDescription(input.description) ?? null,
       editedAt: now,
     });
+    await appendAudit(
+      trx,
+      {
+        action: 'taxonomy.term_create',
+        outcome: 'success',
+        actor,
+        resourceType: 'taxonomy_term',
+        resourceId: input.code,
+        details: { via: actor ? 'api' : via, facet: input.facet, parentCode, locale },
+      },
+      clock,
+    );
   });
   return getTerm(db, input.code, locale!);
 }
@@ -273,6 +295,8 @@ export async function updateTermLabels(
   code: string,
   labels: TermLabelsUpdate,
   clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo' = 'cli',
 ): Promise<TaxonomyTerm> {
   const problems: ProblemDetail[] = [];
   const writes: Array<{ locale: string; label: string; description: string | null | undefined }> = [];
@@ -300,23 +324,69 @@ export async function updateTermLabels(
     await getTerm(trx, code);
     for (const w of writes) await upsertCityLabel(trx, { termCode: code, ...w, editedAt: now });
     await touchTerm(trx, code, now);
+    await appendAudit(
+      trx,
+      {
+        action: 'taxonomy.term_update',
+        outcome: 'success',
+        actor,
+        resourceType: 'taxonomy_term',
+        resourceId: code,
+        details: { via: actor ? 'api' : via, locales: writes.map((w) => w.locale) },
+      },
+      clock,
+    );
   });
   return getTerm(db, code, writes[0]!.locale);
 }
 
 /** Retired terms stay on existing signals and in history, but new mappings and imports reject them. */
-export async function retireTerm(db: Db, code: string, clock: Clock): Promise<TaxonomyTerm> {
-  await db.kysely.transaction().execute(async (trx) => {
-    const term = await getTerm(trx, code);
-    if (term.retiredAt === null) await setTermRetiredAt(trx, code, isoNow(clock), isoNow(clock));
-  });
-  return getTerm(db, code);
+export async function retireTerm(
+  db: Db,
+  code: string,
+  clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo' = 'cli',
+): Promise<TaxonomyTerm> {
+  return setRetired(db, code, true, clock, actor, via);
 }
 
-export async function restoreTerm(db: Db, code: string, clock: Clock): Promise<TaxonomyTerm> {
+export async function restoreTerm(
+  db: Db,
+  code: string,
+  clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo' = 'cli',
+): Promise<TaxonomyTerm> {
+  return setRetired(db, code, false, clock, actor, via);
+}
+
+async function setRetired(
+  db: Db,
+  code: string,
+  retired: boolean,
+  clock: Clock,
+  actor: AuditActor | null,
+  via: 'cli' | 'demo',
+): Promise<TaxonomyTerm> {
   await db.kysely.transaction().execute(async (trx) => {
     const term = await getTerm(trx, code);
-    if (term.retiredAt !== null) await setTermRetiredAt(trx, code, null, isoNow(clock));
+    // Asking again is answered as done; the entry says nothing changed.
+    const changed = (term.retiredAt !== null) !== retired;
+    const now = isoNow(clock);
+    if (changed) await setTermRetiredAt(trx, code, retired ? now : null, now);
+    await appendAudit(
+      trx,
+      {
+        action: retired ? 'taxonomy.term_retire' : 'taxonomy.term_restore',
+        outcome: 'success',
+        actor,
+        resourceType: 'taxonomy_term',
+        resourceId: code,
+        details: { via: actor ? 'api' : via, changed },
+      },
+      clock,
+    );
   });
   return getTerm(db, code);
 }

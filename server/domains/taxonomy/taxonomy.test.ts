@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TERMS, SHIPPED_LOCALES } from '../../../core/taxonomy/default-taxonomy.ts';
-import { buildApp } from '../../app.ts';
+import { buildSignedInApp } from '../../test/auth.ts';
 import { loadConfig } from '../../config.ts';
+import { openDatabase, type Db } from '../../db/database.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { App } from '../../platform/http.ts';
 import { createCliRunner } from '../../test/cli.ts';
@@ -14,6 +16,7 @@ import {
   getTerm,
   listTermStates,
   listTerms,
+  retireTerm,
   seedDefaultTaxonomy,
   updateTermLabels,
 } from './taxonomy.service.ts';
@@ -23,6 +26,17 @@ const movableClock = (iso: string) => {
   const clock: Clock = { now: () => now };
   return { clock, set: (next: string) => (now = new Date(next)) };
 };
+
+/** Audit entries whose action starts with `prefix`, oldest first, with their details parsed. */
+async function auditEntries(db: Db, prefix: string) {
+  const rows = await db.kysely
+    .selectFrom('auditEvent')
+    .selectAll()
+    .where('action', 'like', `${prefix}%`)
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ ...r, details: JSON.parse(r.details ?? 'null') as Record<string, unknown> }));
+}
 
 describeEachDialect('taxonomy seeding', (ctx) => {
   const time = movableClock('2025-01-01T00:00:00Z');
@@ -71,7 +85,7 @@ describeEachDialect('taxonomy seeding', (ctx) => {
   });
 
   it("keeps a city's renamed label across re-seeding, and refreshes shipped text the city left alone", async () => {
-    await updateTermLabels(ctx.db, 'bias.anti_lgbti', { en: { label: 'Anti-2SLGBTQI+' } }, time.clock);
+    await updateTermLabels(ctx.db, 'bias.anti_lgbti', { en: { label: 'Anti-2SLGBTQI+' } }, time.clock, null);
     // An older release's wording, never touched by the city: an upgrade may improve it.
     await ctx.db.kysely
       .updateTable('taxonomyLabel')
@@ -124,6 +138,7 @@ describeEachDialect('taxonomy service', (ctx) => {
         label: 'Anti-Jewish (ethnic)',
       },
       time.clock,
+      null,
     );
     const codes = (await listTerms(ctx.db, 'en')).map((t) => t.code);
     expect(codes.slice(0, 2)).toEqual(['bias.racism', 'bias.racism.anti_black']);
@@ -155,6 +170,7 @@ describeEachDialect('taxonomy service', (ctx) => {
       ctx.db,
       { code: 'need.arabic_tutoring', facet: 'need', locale: 'ar', label: 'دروس تقوية', description: 'وصف' },
       time.clock,
+      null,
     );
     const term = await getTerm(ctx.db, 'need.arabic_tutoring', 'fr');
     expect(term).toMatchObject({ label: 'دروس تقوية', labelLocale: 'ar', description: 'وصف', custom: true });
@@ -162,7 +178,7 @@ describeEachDialect('taxonomy service', (ctx) => {
 
   it('lists every problem of an invalid term at once', async () => {
     await expect(
-      createTerm(ctx.db, { code: 'Bad Code', facet: 'bias', locale: 'xx_YY', label: ' ' }, time.clock),
+      createTerm(ctx.db, { code: 'Bad Code', facet: 'bias', locale: 'xx_YY', label: ' ' }, time.clock, null),
     ).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       details: [
@@ -179,7 +195,7 @@ describeEachDialect('taxonomy API', (ctx) => {
   let app: App;
   beforeAll(async () => {
     await seedDefaultTaxonomy(ctx.db, time.clock);
-    app = await buildApp(
+    app = await buildSignedInApp(
       { db: ctx.db, config: loadConfig({}), clock: time.clock },
       { modules: [taxonomyRoutes], logger: false },
     );
@@ -287,6 +303,7 @@ describeEachDialect('taxonomy API', (ctx) => {
         ctx.db,
         { code: 'need.housing.bias_x', facet: 'need', parentCode: 'need.housing', label: 'x' },
         time.clock,
+        null,
       ),
     ).resolves.toMatchObject({ parentCode: 'need.housing' });
     await expect(
@@ -294,6 +311,7 @@ describeEachDialect('taxonomy API', (ctx) => {
         ctx.db,
         { code: 'bias.racism.y', facet: 'need', parentCode: 'bias.racism', label: 'y' },
         time.clock,
+        null,
       ),
     ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
   });
@@ -441,6 +459,85 @@ describeEachDialect('taxonomy API', (ctx) => {
   });
 });
 
+describeEachDialect('taxonomy audit trail', (ctx) => {
+  const time = movableClock('2025-04-01T00:00:00Z');
+  let app: Awaited<ReturnType<typeof buildSignedInApp>>;
+  beforeAll(async () => {
+    await seedDefaultTaxonomy(ctx.db, time.clock);
+    app = await buildSignedInApp(
+      { db: ctx.db, config: loadConfig({}), clock: time.clock },
+      { modules: [taxonomyRoutes], logger: false },
+    );
+  });
+  afterAll(async () => app.close());
+
+  const entry = (action: string, code: string, details: Record<string, unknown>) =>
+    expect.objectContaining({
+      action,
+      outcome: 'success',
+      actorUserId: app.signedIn.userId,
+      actorOrganisationId: app.signedIn.organisationId,
+      actorRole: 'prevention_coordinator',
+      resourceType: 'taxonomy_term',
+      resourceId: code,
+      occurredAt: '2025-04-01T00:00:00.000Z',
+      details: { via: 'api', ...details },
+    });
+
+  it('records adding, renaming, retiring and restoring terms, but neither seeding nor refused writes', async () => {
+    // Seeding ships the release's words: no user wrote anything.
+    await seedDefaultTaxonomy(ctx.db, time.clock);
+    expect(await auditEntries(ctx.db, 'taxonomy.')).toEqual([]);
+
+    const term = { code: 'bias.anti_refugee', facet: 'bias', label: 'Anti-refugee' };
+    const post = (url: string, payload?: object) => app.inject({ method: 'POST', url, payload });
+    expect((await post('/api/v1/taxonomy/terms', term)).statusCode).toBe(201);
+    expect((await post('/api/v1/taxonomy/terms', term)).statusCode).toBe(409);
+    expect((await post('/api/v1/taxonomy/terms', { ...term, code: 'BAD' })).statusCode).toBe(400);
+    const rename = (code: string) =>
+      app.inject({
+        method: 'PATCH',
+        url: `/api/v1/taxonomy/terms/${code}`,
+        payload: { labels: { fr: { label: 'Anti-réfugiés' }, 'ar-EG': { label: 'ضد اللاجئين' } } },
+      });
+    expect((await rename('bias.anti_refugee')).statusCode).toBe(200);
+    expect((await rename('bias.nothing')).statusCode).toBe(404);
+    expect((await post('/api/v1/taxonomy/terms/bias.anti_refugee/retire')).statusCode).toBe(200);
+    expect((await post('/api/v1/taxonomy/terms/bias.anti_refugee/retire')).statusCode).toBe(200);
+    expect((await post('/api/v1/taxonomy/terms/bias.anti_refugee/restore')).statusCode).toBe(200);
+    expect((await post('/api/v1/taxonomy/terms/bias.nothing/restore')).statusCode).toBe(404);
+
+    expect(await auditEntries(ctx.db, 'taxonomy.')).toEqual([
+      entry('taxonomy.term_create', 'bias.anti_refugee', { facet: 'bias', parentCode: null, locale: 'en' }),
+      // Which translations were written, never the words.
+      entry('taxonomy.term_update', 'bias.anti_refugee', { locales: ['fr', 'ar-EG'] }),
+      entry('taxonomy.term_retire', 'bias.anti_refugee', { changed: true }),
+      entry('taxonomy.term_retire', 'bias.anti_refugee', { changed: false }),
+      entry('taxonomy.term_restore', 'bias.anti_refugee', { changed: true }),
+    ]);
+  });
+
+  it('fails closed: when the audit entry cannot be written, the term is left as it was', async () => {
+    await sql`alter table audit_event rename to audit_event_away`.execute(ctx.db.kysely);
+    try {
+      await expect(
+        createTerm(ctx.db, { code: 'bias.unaudited', facet: 'bias', label: 'Unaudited' }, time.clock, null),
+      ).rejects.toThrow(/audit_event/);
+      await expect(
+        updateTermLabels(ctx.db, 'bias.anti_refugee', { en: { label: 'Renamed' } }, time.clock, null),
+      ).rejects.toThrow(/audit_event/);
+      await expect(retireTerm(ctx.db, 'bias.anti_refugee', time.clock, null)).rejects.toThrow(/audit_event/);
+    } finally {
+      await sql`alter table audit_event_away rename to audit_event`.execute(ctx.db.kysely);
+    }
+    expect((await listTermStates(ctx.db)).has('bias.unaudited')).toBe(false);
+    expect(await getTerm(ctx.db, 'bias.anti_refugee')).toMatchObject({
+      label: 'Anti-refugee',
+      retiredAt: null,
+    });
+  });
+});
+
 describe('docs/taxonomy.md', () => {
   it('documents every shipped code', () => {
     const doc = fs.readFileSync(path.resolve(import.meta.dirname, '../../../docs/taxonomy.md'), 'utf8');
@@ -450,11 +547,30 @@ describe('docs/taxonomy.md', () => {
 });
 
 describe('taxonomy CLI', () => {
-  const { cohesion: cli, cleanup } = createCliRunner('taxonomy');
+  const { dataDir, cohesion: cli, cleanup } = createCliRunner('taxonomy');
   afterAll(cleanup);
 
   it('adds a term and lists the facet in French, marking labels that fell back to another language', async () => {
     await cli('taxonomy', 'add', '--code', 'channel.phone', '--facet', 'channel', '--label', 'By phone');
+    await cli('taxonomy', 'retire', 'channel.phone');
+    await cli('taxonomy', 'restore', 'channel.phone');
+    const db = openDatabase({ sqlitePath: path.join(dataDir, 'cohesion.sqlite') });
+    try {
+      expect(
+        (await auditEntries(db, 'taxonomy.')).map((e) => [
+          e.action,
+          e.actorUserId,
+          e.resourceId,
+          e.details.via,
+        ]),
+      ).toEqual([
+        ['taxonomy.term_create', null, 'channel.phone', 'cli'],
+        ['taxonomy.term_retire', null, 'channel.phone', 'cli'],
+        ['taxonomy.term_restore', null, 'channel.phone', 'cli'],
+      ]);
+    } finally {
+      await db.close();
+    }
     const { stdout } = await cli('taxonomy', 'list', '--locale', 'fr-CA', '--facet', 'channel');
     expect(stdout.trim().split('\n')).toEqual([
       '[channel]',

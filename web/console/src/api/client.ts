@@ -1,14 +1,19 @@
 import { useEffect, useState } from 'react';
 
-/** An API failure, carrying the problem+json title the server wrote for people. */
+/** One located problem of a problem+json answer (`errors`), e.g. { path: '/email', reason: '…' }. */
+export type ProblemDetail = Record<string, unknown>;
+
+/** An API failure, carrying the problem+json title the server wrote for people, its code and located details. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string | undefined;
-  constructor(status: number, title: string, code?: string) {
+  readonly details: readonly ProblemDetail[];
+  constructor(status: number, title: string, code?: string, details: readonly ProblemDetail[] = []) {
     super(title);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -24,28 +29,99 @@ export function apiUrl(path: string, query: Record<string, QueryValue> = {}): st
   return q ? `${path}?${q}` : path;
 }
 
-export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+/**
+ * What the session layer (features/auth) wants to hear about. The client only reports; deciding where to go is the
+ * auth context's job, so this module stays free of routing and React state.
+ */
+export type SessionEvents = {
+  /** The session is gone (signed out elsewhere, idle, expired): sign in again. */
+  unauthenticated: () => void;
+  /** The role needs a second factor this session has not given yet. */
+  secondFactorRequired: () => void;
+  /** The CSRF token we hold is not the session's (a new sign-in in another tab): fetch the current one. */
+  csrfRejected: () => void;
+};
+
+let csrfToken: string | null = null;
+let events: SessionEvents | null = null;
+
+/** The session's CSRF token, sent on every state-changing request; null when signed out. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+export function setSessionEvents(handlers: SessionEvents | null): void {
+  events = handlers;
+}
+
+async function problemOf(response: Response): Promise<ApiError> {
+  let title = response.statusText || `HTTP ${response.status}`;
+  let code: string | undefined;
+  let details: ProblemDetail[] = [];
+  try {
+    const problem = (await response.json()) as { title?: unknown; code?: unknown; errors?: unknown };
+    if (typeof problem.title === 'string') title = problem.title;
+    if (typeof problem.code === 'string') code = problem.code;
+    if (Array.isArray(problem.errors))
+      details = problem.errors.filter((e): e is ProblemDetail => typeof e === 'object' && e !== null);
+  } catch {
+    // Not a problem document (a proxy error page, …): keep the status text.
+  }
+  return new ApiError(response.status, title, code, details);
+}
+
+function report(error: ApiError): void {
+  if (error.status === 401 && error.code === 'UNAUTHENTICATED') events?.unauthenticated();
+  else if (error.status === 403 && error.code === 'SECOND_FACTOR_REQUIRED') events?.secondFactorRequired();
+  else if (error.status === 403 && error.code === 'CSRF_FAILED') events?.csrfRejected();
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+async function request(method: Method, url: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, signal: signal ?? null });
+    response = await fetch(url, {
+      method,
+      headers,
+      // The session cookie is same-origin only (__Host-, SameSite=Strict); never send it anywhere else.
+      credentials: 'same-origin',
+      body: body === undefined ? null : JSON.stringify(body),
+      signal: signal ?? null,
+    });
   } catch (e) {
     if (signal?.aborted) throw e;
     throw new ApiError(0, e instanceof Error ? e.message : String(e));
   }
   if (!response.ok) {
-    let title = response.statusText || `HTTP ${response.status}`;
-    let code: string | undefined;
-    try {
-      const problem = (await response.json()) as { title?: unknown; code?: unknown };
-      if (typeof problem.title === 'string') title = problem.title;
-      if (typeof problem.code === 'string') code = problem.code;
-    } catch {
-      // Not a problem document (a proxy error page, …): keep the status text.
-    }
-    throw new ApiError(response.status, title, code);
+    const error = await problemOf(response);
+    if (!signal?.aborted) report(error);
+    throw error;
   }
-  return (await response.json()) as T;
+  return response;
 }
+
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  return (await (await request('GET', url, undefined, signal)).json()) as T;
+}
+
+/** A state-changing request with a JSON body; answers the JSON reply, or undefined for 204 No Content. */
+export async function sendJson<T = unknown>(
+  method: Exclude<Method, 'GET'>,
+  url: string,
+  body?: unknown,
+): Promise<T> {
+  const response = await request(method, url, body ?? (method === 'DELETE' ? undefined : {}));
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const asApiError = (e: unknown): ApiError =>
+  e instanceof ApiError ? e : new ApiError(0, e instanceof Error ? e.message : String(e));
 
 export type Fetched<T> = {
   /** The latest successful answer; kept while a new request runs so the screen does not flash empty. */
@@ -76,7 +152,7 @@ export function useFetch<T>(url: string | null): Fetched<T> {
       (data) => setState({ key, data, error: undefined }),
       (e: unknown) => {
         if (controller.signal.aborted) return;
-        const error = e instanceof ApiError ? e : new ApiError(0, e instanceof Error ? e.message : String(e));
+        const error = asApiError(e);
         setState((s) => ({ key, data: s.data, error }));
       },
     );

@@ -1,19 +1,45 @@
-import { useCallback, useMemo, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { IntlProvider, useIntl } from 'react-intl';
-import ar from './ar.json' with { type: 'json' };
 import en from './en.json' with { type: 'json' };
-import fr from './fr.json' with { type: 'json' };
 import type { Locale } from './locales.ts';
 
 export type MessageId = keyof typeof en;
 type Values = Record<string, string | number | Date>;
+type Catalog = Record<MessageId, string>;
 
 // Typed against en.json so a misspelt id fails the typecheck; the catalogs are checked for completeness in e2e/static-checks.
-const catalogs: Record<Locale, Record<MessageId, string>> = { en, fr, ar };
+// English is in the bundle (the default); each other catalog is its own chunk, downloaded only by those who read it.
+const loaded: Partial<Record<Locale, Catalog>> = { en };
+const loaders: Record<Exclude<Locale, 'en'>, () => Promise<Catalog>> = {
+  fr: async () => (await import('./fr.json', { with: { type: 'json' } })).default,
+  ar: async () => (await import('./ar.json', { with: { type: 'json' } })).default,
+};
 
 export function I18nProvider({ locale, children }: { locale: Locale; children: ReactNode }) {
+  const [, setLoads] = useState(0);
+  const messages = loaded[locale];
+  useEffect(() => {
+    if (locale === 'en' || loaded[locale]) return;
+    let current = true;
+    loaders[locale]().then(
+      (catalog) => {
+        loaded[locale] = catalog;
+        if (current) setLoads((n) => n + 1);
+      },
+      () => {
+        // Offline after the first load: English beats an empty page.
+        loaded[locale] = en;
+        if (current) setLoads((n) => n + 1);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [locale]);
+  // Nothing rather than a flash of another language while the catalog arrives.
+  if (!messages) return null;
   return (
-    <IntlProvider locale={locale} defaultLocale="en" messages={catalogs[locale]}>
+    <IntlProvider locale={locale} defaultLocale="en" messages={messages}>
       {children}
     </IntlProvider>
   );
