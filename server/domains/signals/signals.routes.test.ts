@@ -299,14 +299,25 @@ describeEachDialect('signals endpoints', (ctx) => {
     expect((await app.inject({ url: '/api/v1/signals?cityWide=true' })).json().total).toBe(1);
   });
 
-  it('GET /signals/:id: 400, 404, then the signal with its free text and extra fields', async () => {
-    expect((await app.inject({ url: '/api/v1/signals/not-a-uuid' })).statusCode).toBe(400);
-    expect(
-      (await app.inject({ url: '/api/v1/signals/01900000-0000-7000-8000-000000000000' })).statusCode,
-    ).toBe(404);
+  it('GET /signals/:id: 400, 404, then the signal with its free text, the read audited with its purpose', async () => {
+    const why = 'purpose=follow-up+of+the+hotline+report';
+    expect((await app.inject({ url: `/api/v1/signals/not-a-uuid?${why}` })).statusCode).toBe(400);
     const list = (await app.inject({ url: '/api/v1/signals?area=N1' })).json();
-    const one = await app.inject({ url: `/api/v1/signals/${list.items[0].id}` });
+    const noPurpose = await app.inject({ url: `/api/v1/signals/${list.items[0].id}` });
+    expect(noPurpose.statusCode).toBe(400);
+    expect(
+      (await app.inject({ url: `/api/v1/signals/01900000-0000-7000-8000-000000000000?${why}` })).statusCode,
+    ).toBe(404);
+    const one = await app.inject({ url: `/api/v1/signals/${list.items[0].id}?${why}` });
     expect(one.statusCode).toBe(200);
+    const reads = await ctx.db.kysely
+      .selectFrom('auditEvent')
+      .selectAll()
+      .where('action', '=', 'signal.read')
+      .execute();
+    expect(reads.map((r) => [r.resourceId, r.purpose, r.actorUserId, r.outcome])).toEqual([
+      [list.items[0].id, 'follow-up of the hotline report', app.signedIn.userId, 'success'],
+    ]);
     expect(one.json()).toMatchObject({
       externalId: 'x1',
       area: { code: 'N1', name: 'North' },

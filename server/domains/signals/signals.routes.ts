@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseMapping, type Mapping } from '../../../core/contracts/mapping.ts';
 import { AppError } from '../../platform/errors.ts';
 import { access, actorOf } from '../../platform/access/guard.ts';
+import { appendAudit } from '../../platform/audit/audit.ts';
 import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import { getSourceByCode } from '../sources/sources.service.ts';
 import { errorsToCsv } from './errors-csv.ts';
@@ -168,12 +169,40 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
       config: { access: access.to('signal', 'read') },
       schema: {
         tags: ['signals'],
-        summary: 'One signal, with its free text (staff only) and extra fields',
+        summary:
+          'One signal, with its free text (staff only) and extra fields; the read is audited with its purpose',
         params: idParams,
+        querystring: z.object({
+          purpose: z
+            .string()
+            .trim()
+            .min(3)
+            .max(200)
+            .describe('Why you are reading this record; recorded in the audit trail with your name and role'),
+        }),
         response: { 200: signalDetailSchema },
       },
     },
-    async (request) => presentSignalDetail(await getSignal(db, request.params.id)),
+    async (request) => {
+      const signal = await getSignal(db, request.params.id);
+      // Free text can describe people: the read is recorded before anything is answered, and if the record
+      // cannot be written nothing is (fail closed).
+      await db.kysely.transaction().execute((trx) =>
+        appendAudit(
+          trx,
+          {
+            action: 'signal.read',
+            outcome: 'success',
+            actor: actorOf(request),
+            resourceType: 'signal',
+            resourceId: signal.id,
+            purpose: request.query.purpose,
+          },
+          clock,
+        ),
+      );
+      return presentSignalDetail(signal);
+    },
   );
 
   app.get(

@@ -49,7 +49,7 @@ export const MATRIX_SAMPLES: Record<string, Sample> = {
   'PATCH /api/v1/sources/:code': { path: '/api/v1/sources/no-such-source', body: { name: 'x' } },
   // signals and imports
   'GET /api/v1/signals': {},
-  'GET /api/v1/signals/:id': { path: `/api/v1/signals/${NO_ID}` },
+  'GET /api/v1/signals/:id': { path: `/api/v1/signals/${NO_ID}?purpose=matrix+probe` },
   'GET /api/v1/imports': {},
   'GET /api/v1/imports/:id': { path: `/api/v1/imports/${NO_ID}` },
   'POST /api/v1/imports/:id/rollback': { path: `/api/v1/imports/${NO_ID}/rollback` },
