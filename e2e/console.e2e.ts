@@ -9,6 +9,7 @@ import path from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
 import { generateSync } from 'otplib';
 import { chromium, type Browser, type BrowserContext, type Cookie, type Page } from 'playwright-core';
+import { encode } from 'uqr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -237,6 +238,12 @@ async function enrol(
   const uri = new URL((await page.getByTestId('otpauth-link').getAttribute('href'))!);
   expect(uri.protocol).toBe('otpauth:');
   expect(uri.searchParams.get('secret')).toBe(secret);
+  // The QR code on screen is the otpauth link itself: its modules are the ones uqr computes for that link.
+  const qr = encode(uri.href, { ecc: 'M', border: 4 });
+  const dark = qr.data
+    .flatMap((row, y) => row.flatMap((on, x) => (on ? [`M${x} ${y}h1v1h-1z`] : [])))
+    .join('');
+  expect(await page.locator('svg.qr-code path').getAttribute('d')).toBe(dark);
   if (options.screenshots) await record(page, `enrol-${options.screenshots}`);
 
   await page.fill('input[name=code]', await totpCode(secret));

@@ -11,6 +11,7 @@ import { paths } from '../../routing/routes.ts';
 import { useUrl } from '../../routing/url-state.ts';
 import { useAuth } from './auth-context.tsx';
 import { continueSignIn, inLocale } from './continue.ts';
+import { QrCode } from '../../components/qr-code.tsx';
 
 const FORM = 'enrol';
 
@@ -125,6 +126,7 @@ function ScanStep({ setup, onConfirmed }: { setup: TotpSetup; onConfirmed: (code
         </li>
         <li>
           <p>{t('enrol.step.secret')}</p>
+          <QrCode text={setup.otpauthUri} label={t('enrol.qrLabel')} />
           <p className="secret" data-testid="totp-secret" dir="ltr">
             {groupsOfFour(setup.secret).map((g, i) => (
               <span key={i} className="secret-group">
