@@ -72,12 +72,26 @@ export async function getUser(db: Db | Executor, actor: Actor, id: string): Prom
   return user;
 }
 
+/**
+ * One account in full. Someone else's account is personal data: the read is recorded (who looked at whose
+ * account) before it is answered, and nothing is answered if the record cannot be written. One's own is not.
+ */
 export async function getUserDetail(db: Db, actor: Actor, id: string, clock: Clock): Promise<UserDetail> {
   const user = await getUser(db, actor, id);
   const invitationExpiresAt =
     user.status === 'invited'
       ? await selectOpenInvitationExpiry(db.kysely, id, clock.now().toISOString())
       : null;
+  if (user.id !== actor.userId)
+    await db.kysely
+      .transaction()
+      .execute((trx) =>
+        appendAudit(
+          trx,
+          { action: 'user.read', outcome: 'success', actor, resourceType: 'user', resourceId: user.id },
+          clock,
+        ),
+      );
   return { ...user, invitationExpiresAt };
 }
 

@@ -237,6 +237,12 @@ describeEachDialect('users API', (ctx) => {
       invitationExpiresAt: null,
     });
     expect(r.body).not.toMatch(/SECRET|argon2|passwordHash|totpSecret|tokenHash/);
+    // Looking at someone else's account is recorded; the refused and unknown reads above are not reads.
+    const reads = (await h.auditFor(practitioner.userId)).filter((e) => e.action === 'user.read');
+    expect(reads.map((e) => e.actorUserId)).toEqual([coordinator.userId, admin.userId]);
+    const ownBefore = (await h.auditFor(admin.userId)).filter((e) => e.action === 'user.read').length;
+    expect((await h.call(admin, 'GET', `${URL}/${admin.userId}`)).statusCode).toBe(200);
+    expect((await h.auditFor(admin.userId)).filter((e) => e.action === 'user.read')).toHaveLength(ownBefore);
     const list = await h.call(admin, 'GET', URL);
     expect(list.body).not.toMatch(/SECRET|argon2|passwordHash|totpSecret|tokenHash/);
 
