@@ -16,22 +16,23 @@ export type TestSignIn = {
 
 const LIFETIMES = { sessionIdleMs: 30 * 60_000, sessionAbsoluteMs: 12 * 3_600_000 };
 
-/**
- * Creates an organisation (or reuses one by name), an active user with the role and a live session whose second
- * factor is satisfied, straight in the database: for tests of routes other than sign-in itself.
- */
-export async function signInAs(
+export type TestUserOptions = {
+  organisation?: string;
+  email?: string;
+  displayName?: string;
+  passwordHash?: string | null;
+  status?: string;
+  totpSecret?: string | null;
+  clock?: Clock;
+};
+
+/** An organisation (reused by name) and an account in it with the role, written straight to the database. */
+export async function createTestUser(
   db: Db,
   roleCode: string,
-  options: {
-    organisation?: string;
-    clock?: Clock;
-    mfaSatisfied?: boolean;
-    lifetimes?: { sessionIdleMs: number; sessionAbsoluteMs: number };
-  } = {},
-): Promise<TestSignIn> {
-  const clock = options.clock ?? systemClock;
-  const now = clock.now().toISOString();
+  options: TestUserOptions = {},
+): Promise<{ userId: string; organisationId: string; email: string }> {
+  const now = (options.clock ?? systemClock).now().toISOString();
   const orgName = options.organisation ?? 'Test city department';
   let org = await db.kysely
     .selectFrom('organisation')
@@ -53,28 +54,52 @@ export async function signInAs(
       .execute();
   }
   const userId = newId();
+  const email = options.email ?? `${roleCode}.${userId}@test.invalid`;
+  const status = options.status ?? 'active';
   await db.kysely
     .insertInto('appUser')
     .values({
       id: userId,
       organisationId: org.id,
       roleCode,
-      email: `${roleCode}.${userId}@test.invalid`,
-      displayName: `Test ${roleCode}`,
+      email,
+      displayName: options.displayName ?? `Test ${roleCode}`,
       locale: 'en',
-      passwordHash: null,
-      passwordChangedAt: null,
-      totpSecret: null,
+      passwordHash: options.passwordHash ?? null,
+      passwordChangedAt: options.passwordHash ? now : null,
+      totpSecret: options.totpSecret ?? null,
       pendingTotpSecret: null,
-      totpEnabledAt: null,
+      totpEnabledAt: options.totpSecret ? now : null,
       totpLastStep: null,
-      status: 'active',
+      status,
       lastLoginAt: null,
       createdAt: now,
       updatedAt: now,
-      deactivatedAt: null,
+      deactivatedAt: status === 'deactivated' ? now : null,
     })
     .execute();
+  return { userId, organisationId: org.id, email };
+}
+
+/**
+ * Creates an organisation (or reuses one by name), an active user with the role and a live session whose second
+ * factor is satisfied, straight in the database: for tests of routes other than sign-in itself.
+ */
+export async function signInAs(
+  db: Db,
+  roleCode: string,
+  options: {
+    organisation?: string;
+    clock?: Clock;
+    mfaSatisfied?: boolean;
+    lifetimes?: { sessionIdleMs: number; sessionAbsoluteMs: number };
+  } = {},
+): Promise<TestSignIn> {
+  const clock = options.clock ?? systemClock;
+  const { userId, organisationId } = await createTestUser(db, roleCode, {
+    clock,
+    ...(options.organisation === undefined ? {} : { organisation: options.organisation }),
+  });
   const session = await createSession(
     db.kysely,
     { userId, method: 'password', mfaSatisfied: options.mfaSatisfied ?? true },
@@ -83,7 +108,7 @@ export async function signInAs(
   );
   return {
     userId,
-    organisationId: org.id,
+    organisationId,
     sessionId: session.sessionId,
     headers: { cookie: `${SESSION_COOKIE}=${session.token}`, [CSRF_HEADER]: session.csrfToken },
   };

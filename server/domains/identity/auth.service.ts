@@ -3,7 +3,7 @@
  * Every step is audited in the transaction of its change; failed and refused attempts in a transaction of their own.
  * Nothing here writes an address, a user agent, a password, a code or a token into the audit trail.
  */
-import type { Db } from '../../db/database.ts';
+import type { Db, Executor } from '../../db/database.ts';
 import {
   RESOURCES,
   abilitiesFor,
@@ -464,14 +464,7 @@ export async function confirmTotp(
       codes.map((c) => hashRecoveryCode(user.id, c)),
       now,
     );
-    await markSession(trx, auth.session.id, { mfaSatisfied: true }, deps.clock);
-    const deviceToken = await rememberDevice(
-      trx,
-      deps.throttleSecret(),
-      user.id,
-      client.deviceToken,
-      deps.clock,
-    );
+    const deviceToken = await completeSecondFactor(trx, deps, auth, client);
     await appendAudit(
       trx,
       {
@@ -490,6 +483,20 @@ export async function confirmTotp(
     );
     return { recoveryCodes: codes, deviceToken };
   });
+}
+
+/**
+ * The session has its second factor: marked so, and the browser remembered as one that has fully signed in to this
+ * account (login throttling then judges it on its own failures).
+ */
+async function completeSecondFactor(
+  trx: Executor,
+  deps: AuthDeps,
+  auth: ResolvedSession,
+  client: ClientInfo,
+): Promise<string> {
+  await markSession(trx, auth.session.id, { mfaSatisfied: true }, deps.clock);
+  return rememberDevice(trx, deps.throttleSecret(), auth.user.id, client.deviceToken, deps.clock);
 }
 
 /** The second sign-in step with an authenticator code. */
@@ -521,14 +528,7 @@ export async function verifySecondFactor(
     invalidCode,
   );
   return deps.db.kysely.transaction().execute(async (trx) => {
-    await markSession(trx, auth.session.id, { mfaSatisfied: true }, deps.clock);
-    const deviceToken = await rememberDevice(
-      trx,
-      deps.throttleSecret(),
-      user.id,
-      client.deviceToken,
-      deps.clock,
-    );
+    const deviceToken = await completeSecondFactor(trx, deps, auth, client);
     await appendAudit(
       trx,
       {
@@ -571,14 +571,7 @@ export async function useRecoveryCode(
     invalidCode,
   );
   return deps.db.kysely.transaction().execute(async (trx) => {
-    await markSession(trx, auth.session.id, { mfaSatisfied: true }, deps.clock);
-    const deviceToken = await rememberDevice(
-      trx,
-      deps.throttleSecret(),
-      user.id,
-      client.deviceToken,
-      deps.clock,
-    );
+    const deviceToken = await completeSecondFactor(trx, deps, auth, client);
     const remaining = await countUnusedRecoveryCodes(trx, user.id);
     await appendAudit(
       trx,

@@ -14,6 +14,7 @@ import { currentTotp, newTotpSecret } from '../../platform/auth/totp.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { App } from '../../platform/http.ts';
 import { newId } from '../../platform/ids.ts';
+import { createTestUser } from '../../test/auth.ts';
 import { describeEachDialect } from '../../test/databases.ts';
 import { authRoutes } from './auth.routes.ts';
 
@@ -77,52 +78,15 @@ async function createAccount(
   roleCode: string,
   options: { email?: string; password?: string | null; status?: string; totpSecret?: string } = {},
 ): Promise<{ id: string; email: string; organisationId: string }> {
-  const now = new Date().toISOString();
-  const orgName = 'Auth test department';
-  let org = await db.kysely
-    .selectFrom('organisation')
-    .select('id')
-    .where('name', '=', orgName)
-    .executeTakeFirst();
-  if (!org) {
-    org = { id: newId() };
-    await db.kysely
-      .insertInto('organisation')
-      .values({
-        id: org.id,
-        name: orgName,
-        kind: 'city_department',
-        createdAt: now,
-        updatedAt: now,
-        archivedAt: null,
-      })
-      .execute();
-  }
-  const id = newId();
-  const email = options.email ?? `${roleCode}.${id.slice(-12)}@city.example`;
-  await db.kysely
-    .insertInto('appUser')
-    .values({
-      id,
-      organisationId: org.id,
-      roleCode,
-      email,
-      displayName: 'Robin Example',
-      locale: 'en',
-      passwordHash: options.password === null ? null : await hashPassword(options.password ?? PASSWORD),
-      passwordChangedAt: now,
-      totpSecret: options.totpSecret ?? null,
-      pendingTotpSecret: null,
-      totpEnabledAt: options.totpSecret ? now : null,
-      totpLastStep: null,
-      status: options.status ?? 'active',
-      lastLoginAt: null,
-      createdAt: now,
-      updatedAt: now,
-      deactivatedAt: options.status === 'deactivated' ? now : null,
-    })
-    .execute();
-  return { id, email, organisationId: org.id };
+  const { userId, organisationId, email } = await createTestUser(db, roleCode, {
+    organisation: 'Auth test department',
+    email: options.email ?? `${roleCode}.${newId().slice(-12)}@city.example`,
+    displayName: 'Robin Example',
+    passwordHash: options.password === null ? null : await hashPassword(options.password ?? PASSWORD),
+    ...(options.status === undefined ? {} : { status: options.status }),
+    ...(options.totpSecret === undefined ? {} : { totpSecret: options.totpSecret }),
+  });
+  return { id: userId, email, organisationId };
 }
 
 describeEachDialect('auth routes', (ctx) => {
