@@ -26,6 +26,7 @@ import {
   endSessions,
   markSession,
   parseGrants,
+  requireRecentReauthentication,
   type ResolvedSession,
   type SessionLifetimes,
 } from '../../platform/auth/sessions.ts';
@@ -73,9 +74,6 @@ import {
   type AuthUserRow,
   type SessionListRow,
 } from './auth.repository.ts';
-
-/** How long a password (and code) entry counts as recent for changing email, password or second factor. */
-export const REAUTHENTICATION_WINDOW_MS = 5 * 60_000;
 
 export type AuthDeps = {
   db: Db;
@@ -191,11 +189,6 @@ const needsSecondFactor = (u: AuthUserRow): boolean =>
 function requireFullSignIn(auth: ResolvedSession): void {
   if ((auth.secondFactorRequired || auth.user.totpEnabled) && !auth.session.mfaSatisfied)
     throw new AppError('SECOND_FACTOR_REQUIRED', 'Confirm your sign-in with your second factor first');
-}
-
-function requireRecentReauthentication(auth: ResolvedSession, clock: Clock): void {
-  if (clock.now().getTime() - Date.parse(auth.session.reauthenticatedAt) > REAUTHENTICATION_WINDOW_MS)
-    throw new AppError('REAUTHENTICATION_REQUIRED', 'Enter your password again to continue');
 }
 
 async function getUser(deps: AuthDeps, userId: string): Promise<AuthUserRow> {

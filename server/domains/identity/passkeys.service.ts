@@ -14,6 +14,7 @@ import {
   endSessions,
   markSession,
   parseGrants,
+  requireRecentReauthentication,
   type ResolvedSession,
   type SessionLifetimes,
 } from '../../platform/auth/sessions.ts';
@@ -45,9 +46,6 @@ import {
   type PasskeyRow,
   type SignInUserRow,
 } from './passkeys.repository.ts';
-
-/** Adding or removing a way to sign in needs a password or passkey entered this recently on the session. */
-export const REAUTHENTICATION_WINDOW_MS = 5 * 60_000;
 
 export type PasskeyContext = {
   webauthn: WebAuthnSettings;
@@ -110,14 +108,6 @@ async function getSignInUser(ex: Executor, userId: string): Promise<SignInUserRo
   return user;
 }
 
-export function assertRecentlyAuthenticated(auth: ResolvedSession, clock: Clock): void {
-  if (clock.now().getTime() - Date.parse(auth.session.reauthenticatedAt) > REAUTHENTICATION_WINDOW_MS)
-    throw new AppError(
-      'REAUTHENTICATION_REQUIRED',
-      'Confirm it is you first: enter your password or use one of your passkeys again',
-    );
-}
-
 /** The last second factor of a role that requires one cannot go: the account would be locked out of its work. */
 const isLastMandatoryFactor = (u: SignInUserRow): boolean =>
   roleRequiresSecondFactor(u) && u.totpEnabledAt === null && u.passkeyCount <= 1;
@@ -155,7 +145,7 @@ export async function startPasskeyRegistration(
   if (!enrolling) {
     if (hasSecondFactor(user) && !auth.session.mfaSatisfied)
       throw new AppError('SECOND_FACTOR_REQUIRED', 'Confirm your sign-in with your second factor first');
-    assertRecentlyAuthenticated(auth, ctx.clock);
+    requireRecentReauthentication(auth, ctx.clock);
   }
   const existing = await selectUserPasskeys(db.kysely, user.id);
   const options = await registrationOptions(ctx.webauthn, user, existing.map(credentialRef));
@@ -252,7 +242,7 @@ export async function removeOwnPasskey(
   passkeyId: string,
   clock: Clock,
 ): Promise<void> {
-  assertRecentlyAuthenticated(auth, clock);
+  requireRecentReauthentication(auth, clock);
   await db.kysely.transaction().execute(async (trx) => {
     await lockUser(trx, db, auth.user.id);
     const row = await selectPasskey(trx, passkeyId);

@@ -7,6 +7,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import type { Clock } from '../clock.ts';
+import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { grantSchema, requiresSecondFactor, type Actor, type Grant } from '../access/policy.ts';
 
@@ -220,4 +221,15 @@ export async function markSession(
     })
     .where('id', '=', sessionId)
     .execute();
+}
+
+/** How long a password, code or passkey entry counts as recent for changing email, password or sign-in methods. */
+export const REAUTHENTICATION_WINDOW_MS = 5 * 60_000;
+
+export function requireRecentReauthentication(auth: ResolvedSession, clock: Clock): void {
+  if (clock.now().getTime() - Date.parse(auth.session.reauthenticatedAt) > REAUTHENTICATION_WINDOW_MS)
+    throw new AppError(
+      'REAUTHENTICATION_REQUIRED',
+      'Confirm it is you first: enter your password again or use one of your passkeys',
+    );
 }
