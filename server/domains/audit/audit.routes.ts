@@ -1,12 +1,13 @@
 import { stringify } from 'csv-stringify';
 import { z } from 'zod';
 import { access, actorOf } from '../../platform/access/guard.ts';
+import { listScope } from '../../platform/access/policy.ts';
 import { appendAudit } from '../../platform/audit/audit.ts';
 import { AppError } from '../../platform/errors.ts';
 import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import { escapeFormula } from '../signals/errors-csv.ts';
-import { AUDIT_CSV_COLUMNS, auditEventSchema, presentAuditEvent } from './audit.presenter.ts';
-import { findAuditEvents, type AuditFilter } from './audit.repository.ts';
+import { auditCsvColumns, auditEventSchema, presentAuditEvent } from './audit.presenter.ts';
+import { selectAuditEventPage, type AuditFilter } from './audit.repository.ts';
 
 const BASE = `${API_PREFIX}/audit`;
 
@@ -64,13 +65,14 @@ export const auditRoutes: RouteModule = (app, { db, clock }) => {
       },
     },
     async (request) => {
+      const actor = actorOf(request);
       const { cursor, limit, ...filter } = request.query;
-      const rows = await findAuditEvents(db.kysely, filter, {
+      const rows = await selectAuditEventPage(db.kysely, listScope(actor, 'audit'), filter, {
         limit: limit + 1,
         beforeSeq: cursor === undefined ? undefined : Number(cursor),
       });
-      await recordRead(actorOf(request), 'audit.search', filter);
-      const items = rows.slice(0, limit).map(presentAuditEvent);
+      await recordRead(actor, 'audit.search', filter);
+      const items = rows.slice(0, limit).map((row) => presentAuditEvent(row, actor));
       return { items, nextCursor: rows.length > limit ? String(items.at(-1)!.seq) : null };
     },
   );
@@ -86,12 +88,15 @@ export const auditRoutes: RouteModule = (app, { db, clock }) => {
       },
     },
     async (request, reply) => {
+      const actor = actorOf(request);
       const filter = request.query;
-      await recordRead(actorOf(request), 'audit.export', filter);
+      const scope = listScope(actor, 'audit', 'export');
+      const columns = auditCsvColumns(actor);
+      await recordRead(actor, 'audit.export', filter);
       const csv = stringify({
         bom: true,
         header: true,
-        columns: [...AUDIT_CSV_COLUMNS],
+        columns,
         record_delimiter: '\r\n',
       });
       void (async () => {
@@ -99,13 +104,18 @@ export const auditRoutes: RouteModule = (app, { db, clock }) => {
           let beforeSeq: number | undefined;
           let written = 0;
           while (written < EXPORT_MAX_ROWS) {
-            const rows = await findAuditEvents(db.kysely, filter, { limit: PAGE, beforeSeq });
+            const rows = await selectAuditEventPage(db.kysely, scope, filter, { limit: PAGE, beforeSeq });
             for (const row of rows) {
-              const view = presentAuditEvent(row);
+              const view = presentAuditEvent(row, actor);
               csv.write(
-                AUDIT_CSV_COLUMNS.map((c) => {
-                  const v = c === 'details' ? (row.details ?? '') : view[c];
-                  return typeof v === 'string' ? escapeFormula(v) : v === null ? '' : String(v);
+                columns.map((c) => {
+                  // details as stored (canonical JSON) wherever the view kept them.
+                  const v = c === 'details' && view.details !== undefined ? row.details : view[c];
+                  return typeof v === 'string'
+                    ? escapeFormula(v)
+                    : v === null || v === undefined
+                      ? ''
+                      : String(v);
                 }),
               );
             }

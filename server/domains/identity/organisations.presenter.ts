@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { abilitiesFor, type Actor } from '../../platform/access/policy.ts';
+import { abilitiesFor, guardedField, pick, visibleFields, type Actor } from '../../platform/access/policy.ts';
 import { ORGANISATION_KINDS } from './organisations.schemas.ts';
 import { organisationFacts, type Organisation } from './organisations.service.ts';
 
@@ -10,7 +10,7 @@ export const organisationSchema = z.object({
   name: z.string(),
   kind: z.enum(ORGANISATION_KINDS),
   state: z.enum(['active', 'archived']),
-  memberCount: z.number().int().describe('Invited and active accounts'),
+  memberCount: guardedField(z.number().int(), 'organisation', 'memberCount', 'Invited and active accounts'),
   createdAt: z.string(),
   updatedAt: z.string(),
   archivedAt: z.string().nullable(),
@@ -20,8 +20,9 @@ export const organisationSchema = z.object({
 });
 
 export function presentOrganisation(o: Organisation, actor: Actor): z.infer<typeof organisationSchema> {
-  const abilities = abilitiesFor(actor, 'organisation', organisationFacts(o));
-  return {
+  const facts = organisationFacts(o);
+  const abilities = abilitiesFor(actor, 'organisation', facts);
+  const view = {
     id: o.id,
     name: o.name,
     kind: o.kind,
@@ -32,4 +33,5 @@ export function presentOrganisation(o: Organisation, actor: Actor): z.infer<type
     archivedAt: o.archivedAt,
     abilities: { read: abilities.read, update: abilities.update, archive: abilities.archive },
   };
+  return pick(view, visibleFields(actor, 'organisation', facts));
 }

@@ -1,7 +1,7 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { DialectName, Executor } from '../../db/database.ts';
 import type { OrganisationTable } from '../../db/schema.ts';
-import type { AccessFilter } from '../../platform/access/policy.ts';
+import type { ListScope } from '../../platform/access/policy.ts';
 import { containsText } from './users.repository.ts';
 
 export type OrganisationRow = Selectable<OrganisationTable> & {
@@ -29,7 +29,7 @@ function withMemberCount(ex: Executor) {
  */
 export async function selectOrganisations(
   ex: Executor,
-  filter: AccessFilter,
+  filter: ListScope<'organisation'>,
   options: { kind?: string | undefined; q?: string | undefined; includeArchived: boolean },
 ): Promise<OrganisationRow[]> {
   if (filter.kind === 'none' || filter.kind === 'own') return [];

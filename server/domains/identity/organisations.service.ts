@@ -1,5 +1,5 @@
 import type { Db, Executor } from '../../db/database.ts';
-import { accessFilter, can, type Actor } from '../../platform/access/policy.ts';
+import { can, listScope, type Actor } from '../../platform/access/policy.ts';
 import { appendAudit } from '../../platform/audit/audit.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -57,7 +57,7 @@ export async function listOrganisations(
   actor: Actor,
   query: OrganisationListQuery,
 ): Promise<Organisation[]> {
-  const rows = await selectOrganisations(db.kysely, accessFilter(actor, 'organisation', 'read'), query);
+  const rows = await selectOrganisations(db.kysely, listScope(actor, 'organisation'), query);
   return rows.map(toOrganisation);
 }
 

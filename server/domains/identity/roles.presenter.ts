@@ -6,7 +6,10 @@ import {
   SCOPES,
   abilitiesFor,
   grantSchema,
+  guardedField,
+  pick,
   requiresSecondFactor,
+  visibleFields,
   type Actor,
 } from '../../platform/access/policy.ts';
 import { ROLE_FACTS, type Role } from './roles.service.ts';
@@ -20,7 +23,12 @@ export const roleSchema = z.object({
   requiresSecondFactor: z
     .boolean()
     .describe('The grants reach personal data, so members must use a second factor'),
-  memberCount: z.number().int().describe('Accounts holding the role, deactivated ones included'),
+  memberCount: guardedField(
+    z.number().int(),
+    'role',
+    'memberCount',
+    'Accounts holding the role, deactivated ones included',
+  ),
   createdAt: z.string(),
   updatedAt: z.string(),
   abilities: z.object({ update: z.boolean(), remove: z.boolean() }),
@@ -28,7 +36,7 @@ export const roleSchema = z.object({
 
 export function presentRole(role: Role, actor: Actor): z.infer<typeof roleSchema> {
   const abilities = abilitiesFor(actor, 'role', ROLE_FACTS);
-  return {
+  const view = {
     code: role.code,
     name: role.name,
     description: role.description,
@@ -43,6 +51,7 @@ export function presentRole(role: Role, actor: Actor): z.infer<typeof roleSchema
       remove: !role.builtin && role.memberCount === 0 && abilities.archive === true,
     },
   };
+  return pick(view, visibleFields(actor, 'role', ROLE_FACTS));
 }
 
 export const catalogueSchema = z.object({

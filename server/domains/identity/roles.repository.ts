@@ -1,10 +1,16 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { RoleTable } from '../../db/schema.ts';
+import type { ListScope } from '../../platform/access/policy.ts';
 
 export type RoleRow = Selectable<RoleTable>;
 
-export async function selectRoles(ex: Executor): Promise<RoleRow[]> {
+/**
+ * Roles belong to the whole instance, not to an organisation or a person: only a grant at scope `all` reaches them,
+ * and a narrower one lists none.
+ */
+export async function selectRoles(ex: Executor, scope: ListScope<'role'>): Promise<RoleRow[]> {
+  if (scope.kind !== 'all') return [];
   return ex
     .selectFrom('role')
     .selectAll()

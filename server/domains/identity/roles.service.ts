@@ -2,6 +2,7 @@ import type { Db, Executor } from '../../db/database.ts';
 import {
   can,
   grantProblems,
+  listScope,
   requiresSecondFactor,
   type Actor,
   type Grant,
@@ -56,8 +57,9 @@ function toRole(row: RoleRow, memberCount: number): Role {
 }
 
 export async function listRoles(db: Db, actor: Actor): Promise<Role[]> {
-  if (!can(actor, 'role', 'read', ROLE_FACTS)) return [];
-  const [rows, counts] = await Promise.all([selectRoles(db.kysely), countMembersByRole(db.kysely)]);
+  const rows = await selectRoles(db.kysely, listScope(actor, 'role'));
+  if (rows.length === 0) return [];
+  const counts = await countMembersByRole(db.kysely);
   return rows.map((r) => toRole(r, counts.get(r.code) ?? 0));
 }
 

@@ -1,6 +1,5 @@
-import { sql, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/database.ts';
-import type { AccessFilter } from '../../platform/access/policy.ts';
+import type { ListScope } from '../../platform/access/policy.ts';
 
 /** A session as administrators see it: never its token hash or CSRF secret. */
 export type SessionRow = {
@@ -52,7 +51,7 @@ export async function selectSession(ex: Executor, id: string): Promise<SessionRo
  */
 export async function selectLiveSessionPage(
   ex: Executor,
-  access: AccessFilter,
+  access: ListScope<'session'>,
   options: {
     now: string;
     seenSince: string;
@@ -61,11 +60,11 @@ export async function selectLiveSessionPage(
     after?: { lastSeenAt: string; id: string } | undefined;
   },
 ): Promise<SessionRow[]> {
+  if (access.kind === 'none') return [];
   let q = selectSessionRows(ex)
     .where('session.endedAt', 'is', null)
     .where('session.absoluteExpiresAt', '>', options.now)
     .where('session.lastSeenAt', '>', options.seenSince);
-  if (access.kind === 'none') q = q.where(sql<SqlBool>`1 = 0`);
   if (access.kind === 'own') q = q.where('session.userId', '=', access.userId);
   if (access.kind === 'organisation') {
     const { organisationId, userId } = access;

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import { accessFilter, type Actor } from '../../platform/access/policy.ts';
+import { listScope, type Actor } from '../../platform/access/policy.ts';
 import { appendAudit } from '../../platform/audit/audit.ts';
 import { endSessions, type SessionLifetimes, type SessionMethod } from '../../platform/auth/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -57,7 +57,7 @@ export async function listLiveSessions(
 ): Promise<SessionPage> {
   const now = clock.now();
   const after = query.cursor ? decodeCursor(query.cursor, ['lastSeenAt', 'id'] as const) : undefined;
-  const rows = await selectLiveSessionPage(db.kysely, accessFilter(actor, 'session', 'read'), {
+  const rows = await selectLiveSessionPage(db.kysely, listScope(actor, 'session'), {
     now: now.toISOString(),
     seenSince: new Date(now.getTime() - lifetimes.sessionIdleMs).toISOString(),
     userId: query.userId,

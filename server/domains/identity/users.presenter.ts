@@ -1,18 +1,25 @@
 import { z } from 'zod';
-import { abilitiesFor, can, type Actor } from '../../platform/access/policy.ts';
+import {
+  abilitiesFor,
+  can,
+  guardedField,
+  pick,
+  visibleFields,
+  type Actor,
+} from '../../platform/access/policy.ts';
 import { USER_STATUSES } from './users.schemas.ts';
 import { userFacts, type User, type UserDetail } from './users.service.ts';
 
 export const userSchema = z.object({
   id: z.string(),
-  email: z.string(),
+  email: guardedField(z.string(), 'user', 'email'),
   displayName: z.string(),
   locale: z.string(),
   status: z.enum(USER_STATUSES),
   role: z.object({ code: z.string(), name: z.string() }),
   organisation: z.object({ id: z.string(), name: z.string() }),
-  lastLoginAt: z.string().nullable(),
-  totpEnabled: z.boolean(),
+  lastLoginAt: guardedField(z.string().nullable(), 'user', 'lastLoginAt', 'Null when never'),
+  totpEnabled: guardedField(z.boolean(), 'user', 'totpEnabled'),
   createdAt: z.string(),
   updatedAt: z.string(),
   deactivatedAt: z.string().nullable(),
@@ -27,13 +34,15 @@ export const userSchema = z.object({
 });
 
 export const userDetailSchema = userSchema.extend({
-  invitationExpiresAt: z
-    .string()
-    .nullable()
-    .describe('When the open invitation expires; null when none is open'),
+  invitationExpiresAt: guardedField(
+    z.string().nullable(),
+    'user',
+    'invitationExpiresAt',
+    'When the open invitation expires; null when none is open',
+  ),
 });
 
-export function presentUser(u: User, actor: Actor): z.infer<typeof userSchema> {
+function userView(u: User, actor: Actor) {
   const abilities = abilitiesFor(actor, 'user', userFacts(u, u));
   const self = u.id === actor.userId;
   return {
@@ -58,6 +67,13 @@ export function presentUser(u: User, actor: Actor): z.infer<typeof userSchema> {
   };
 }
 
+export function presentUser(u: User, actor: Actor): z.infer<typeof userSchema> {
+  return pick(userView(u, actor), visibleFields(actor, 'user', userFacts(u)));
+}
+
 export function presentUserDetail(u: UserDetail, actor: Actor): z.infer<typeof userDetailSchema> {
-  return { ...presentUser(u, actor), invitationExpiresAt: u.invitationExpiresAt };
+  return pick(
+    { ...userView(u, actor), invitationExpiresAt: u.invitationExpiresAt },
+    visibleFields(actor, 'user', userFacts(u)),
+  );
 }

@@ -1,7 +1,7 @@
 import { sql, type Expression, type Insertable, type SqlBool, type Updateable } from 'kysely';
 import type { DialectName, Executor } from '../../db/database.ts';
 import type { AppUserTable } from '../../db/schema.ts';
-import type { AccessFilter } from '../../platform/access/policy.ts';
+import type { ListScope } from '../../platform/access/policy.ts';
 
 /** Case-insensitive "contains" on a column, with the LIKE wildcards in the search text taken literally. */
 export function containsText(column: string, text: string): Expression<SqlBool> {
@@ -73,7 +73,8 @@ export type UserListFilter = {
   q?: string | undefined;
 };
 
-function filtered(ex: Executor, access: AccessFilter, filter: UserListFilter) {
+/** Callers answer `none` without a query; here it still matches nothing, in case one does not. */
+function filtered(ex: Executor, access: ListScope<'user'>, filter: UserListFilter) {
   let q = selectUserRows(ex);
   if (access.kind === 'none') q = q.where(sql<SqlBool>`1 = 0`);
   if (access.kind === 'own') q = q.where('appUser.id', '=', access.userId);
@@ -94,13 +95,14 @@ function filtered(ex: Executor, access: AccessFilter, filter: UserListFilter) {
   return q;
 }
 
-/** One page by display name then id, starting after `after`. */
+/** One page by display name then id, starting after `after`, of the accounts the scope reaches. */
 export async function selectUserPage(
   ex: Executor,
-  access: AccessFilter,
+  access: ListScope<'user'>,
   filter: UserListFilter,
   page: { limit: number; after?: { displayName: string; id: string } | undefined },
 ): Promise<UserRow[]> {
+  if (access.kind === 'none') return [];
   let q = filtered(ex, access, filter);
   const after = page.after;
   if (after) {
@@ -117,9 +119,10 @@ export async function selectUserPage(
 
 export async function countUsers(
   ex: Executor,
-  access: AccessFilter,
+  access: ListScope<'user'>,
   filter: UserListFilter,
 ): Promise<number> {
+  if (access.kind === 'none') return 0;
   const row = await filtered(ex, access, filter)
     .clearSelect()
     .select((eb) => eb.fn.countAll<number>().as('n'))

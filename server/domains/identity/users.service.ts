@@ -1,5 +1,5 @@
 import type { Db, Executor } from '../../db/database.ts';
-import { accessFilter, can, type Action, type Actor } from '../../platform/access/policy.ts';
+import { can, listScope, type Action, type Actor } from '../../platform/access/policy.ts';
 import { appendAudit } from '../../platform/audit/audit.ts';
 import { endSessions } from '../../platform/auth/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
@@ -73,6 +73,17 @@ export async function getUser(db: Db | Executor, actor: Actor, id: string): Prom
 }
 
 /**
+ * The account an invitation was just issued for. The invitation was authorised (user:create), so the one-time link
+ * must reach the inviter even when their role reads no accounts beyond its own; the presenter still drops the
+ * fields the role may not see.
+ */
+async function getInvitedUser(db: Db, id: string): Promise<User> {
+  const row = await selectUser(db.kysely, id);
+  if (!row) throw notFound('User');
+  return toUser(row);
+}
+
+/**
  * One account in full. Someone else's account is personal data: the read is recorded (who looked at whose
  * account) before it is answered, and nothing is answered if the record cannot be written. One's own is not.
  */
@@ -99,7 +110,7 @@ export type UserPage = { items: User[]; nextCursor: string | null; total: number
 
 /** Accounts the actor may see, by display name, in keyset pages. */
 export async function listUsers(db: Db, actor: Actor, query: UserListQuery): Promise<UserPage> {
-  const access = accessFilter(actor, 'user', 'read');
+  const access = listScope(actor, 'user');
   const filter = {
     organisationId: query.organisation,
     roleCode: query.role,
@@ -208,7 +219,7 @@ export async function inviteUser(
     );
     return issued;
   });
-  return { user: await getUser(db, actor, id), invitation };
+  return { user: await getInvitedUser(db, id), invitation };
 }
 
 const selfConflict = (what: string) =>
@@ -392,5 +403,5 @@ export async function reinviteUser(
     );
     return issued;
   });
-  return { user: await getUser(db, actor, id), invitation };
+  return { user: await getInvitedUser(db, id), invitation };
 }

@@ -541,3 +541,30 @@ describe('invitation links', () => {
     expect(tokenOf(`/accept-invitation#token=${'A'.repeat(43)}`)).toHaveLength(43);
   });
 });
+
+describeEachDialect('inviting without reading others', (ctx) => {
+  it('hands the one-time link to a role that may invite but reads no account beyond its own', async () => {
+    await insertRole(ctx.db, 'enrolment_clerk', [
+      { resource: 'user', action: 'create', scope: 'all' },
+      { resource: 'user', action: 'read', scope: 'own' },
+      { resource: 'organisation', action: 'read', scope: 'all' },
+    ]);
+    const h = await buildHarness(ctx.db, [usersRoutes]);
+    try {
+      const clerk = await h.signIn('enrolment_clerk');
+      const r = await h.call(clerk, 'POST', URL, {
+        email: 'new.youth.worker@example.org',
+        displayName: 'New Youth Worker',
+        organisationId: clerk.organisationId,
+        roleCode: 'analyst',
+      });
+      expect(r.statusCode).toBe(201);
+      expect(tokenOf(r.json().invitation.link)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      // What the clerk may not see of the account is still left out.
+      expect(r.json().user).not.toHaveProperty('email');
+      expect((await h.call(clerk, 'GET', `${URL}/${r.json().user.id}`)).statusCode).toBe(404);
+    } finally {
+      await h.app.close();
+    }
+  });
+});

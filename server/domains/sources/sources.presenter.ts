@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { guardedField, pick, visibleFields, type Actor } from '../../platform/access/policy.ts';
 import { CADENCES, GRACE_DAYS } from './sources.freshness.ts';
 import { SOURCE_KINDS, SOURCE_METHODS } from './sources.schemas.ts';
 import type { SourceWithFreshness } from './sources.service.ts';
@@ -26,8 +27,8 @@ export const sourceSummarySchema = z.object({
 });
 
 export const sourceSchema = sourceSummarySchema.extend({
-  contactName: z.string().nullable(),
-  contactEmail: z.string().nullable(),
+  contactName: guardedField(z.string().nullable(), 'source', 'contactName'),
+  contactEmail: guardedField(z.string().nullable(), 'source', 'contactEmail'),
   url: z.string().nullable(),
   mapping: z.record(z.string(), z.unknown()).nullable(),
   notes: z.string().nullable(),
@@ -51,8 +52,9 @@ export function presentSourceSummary(s: SourceWithFreshness): z.infer<typeof sou
   };
 }
 
-export function presentSource(s: SourceWithFreshness): z.infer<typeof sourceSchema> {
-  return {
+/** One source; its contact person is left out for roles that do not manage sources. */
+export function presentSource(s: SourceWithFreshness, actor: Actor): z.infer<typeof sourceSchema> {
+  const view = {
     ...presentSourceSummary(s),
     contactName: s.contactName,
     contactEmail: s.contactEmail,
@@ -63,4 +65,5 @@ export function presentSource(s: SourceWithFreshness): z.infer<typeof sourceSche
     updatedAt: s.updatedAt,
     archivedAt: s.archivedAt,
   };
+  return pick(view, visibleFields(actor, 'source'));
 }

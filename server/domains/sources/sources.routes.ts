@@ -51,7 +51,9 @@ export const sourcesRoutes: RouteModule = (app, { db, clock }) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(presentSource(await createSource(db, request.body, clock, actorOf(request)))),
+      reply
+        .status(201)
+        .send(presentSource(await createSource(db, request.body, clock, actorOf(request)), actorOf(request))),
   );
 
   app.get(
@@ -65,7 +67,8 @@ export const sourcesRoutes: RouteModule = (app, { db, clock }) => {
         response: { 200: sourceSchema },
       },
     },
-    async (request) => presentSource(await getSourceWithFreshness(db, request.params.code, clock)),
+    async (request) =>
+      presentSource(await getSourceWithFreshness(db, request.params.code, clock), actorOf(request)),
   );
 
   app.patch(
@@ -86,7 +89,7 @@ export const sourcesRoutes: RouteModule = (app, { db, clock }) => {
       // Archiving is its own grant: a role may edit a provider's details without being allowed to retire it.
       if (request.body.archived !== undefined && !can(actor, 'source', 'archive'))
         throw new AppError('FORBIDDEN', 'Your role does not allow archiving or restoring a source');
-      return presentSource(await updateSource(db, request.params.code, request.body, clock, actor));
+      return presentSource(await updateSource(db, request.params.code, request.body, clock, actor), actor);
     },
   );
 };

@@ -267,3 +267,180 @@ export const BUILTIN_ROLES: readonly BuiltinRole[] = [
     ],
   },
 ];
+
+/**
+ * A list query's access scope, issued only by the policy for one resource. Repositories that list records take
+ * this instead of a bare AccessFilter, so a list query cannot be written without asking the policy first: neither
+ * leaving it out nor passing a hand-written `{ kind: 'all' }` typechecks.
+ */
+declare const issuedByPolicy: unique symbol;
+export type ListScope<R extends Resource> = AccessFilter & {
+  readonly resource: R;
+  readonly [issuedByPolicy]: true;
+};
+
+export function listScope<R extends Resource>(
+  actor: Actor,
+  resource: R,
+  action: Action = 'read',
+): ListScope<R> {
+  return { ...accessFilter(actor, resource, action), resource } as ListScope<R>;
+}
+
+/**
+ * Who may see one field of a record, beyond being allowed to read the record: the person the record belongs to
+ * (`owner`), or whoever holds one of `grants` at its scope or wider, with that grant reaching the record.
+ */
+export type FieldRule = { owner: boolean; grants: readonly Grant[]; why: string };
+
+const grant = (resource: Resource, action: Action, scope: Scope): Grant => ({ resource, action, scope });
+
+/**
+ * The fields of each resource that not everyone who may read a record may see. A field not listed here is seen by
+ * whoever may read the record; presenters still name every field they return. `why` is shown in the API docs.
+ */
+export const FIELD_RULES = {
+  user: {
+    email: {
+      owner: true,
+      grants: [grant('user', 'read', 'organisation')],
+      why: 'a personal contact address: for the person and for those who look after people, not for whoever sees a name beside a session',
+    },
+    lastLoginAt: {
+      owner: true,
+      grants: [grant('user', 'read', 'organisation')],
+      why: 'when someone last signed in traces their working pattern: for the person and for those who review accounts',
+    },
+    totpEnabled: {
+      owner: true,
+      grants: [grant('user', 'update', 'organisation')],
+      why: 'who has no second factor tells an attacker whose password alone opens an account: for the person and account administrators',
+    },
+    invitationExpiresAt: {
+      owner: true,
+      grants: [grant('user', 'update', 'organisation')],
+      why: 'whether a link that sets this account’s password still works is account administration: for the person and account administrators',
+    },
+  },
+  session: {
+    userAgent: {
+      owner: true,
+      grants: [grant('session', 'read', 'all')],
+      why: 'the browser and system someone uses help fingerprint them: for the owner, and instance-wide session administrators spotting a stolen session',
+    },
+  },
+  organisation: {
+    memberCount: {
+      owner: false,
+      grants: [grant('user', 'read', 'organisation')],
+      why: 'how many people a partner (a police unit, a faith group) has here is about those people: for those who may see their accounts',
+    },
+  },
+  role: {
+    memberCount: {
+      owner: false,
+      grants: [grant('user', 'read', 'all')],
+      why: 'counts accounts in every organisation: for those who may see every account',
+    },
+  },
+  source: {
+    contactName: {
+      owner: false,
+      grants: [grant('source', 'update', 'all')],
+      why: 'a named person at a provider: for those who manage providers, not for everyone who reads where data comes from',
+    },
+    contactEmail: {
+      owner: false,
+      grants: [grant('source', 'update', 'all')],
+      why: 'a person’s work address at a provider: for those who manage providers, not for everyone who reads where data comes from',
+    },
+  },
+  audit: {
+    details: {
+      owner: false,
+      grants: [grant('audit', 'read', 'all')],
+      why: 'the ids and codes of what was changed or read link an entry to people’s records: for instance-wide auditors only',
+    },
+    purpose: {
+      owner: false,
+      grants: [grant('audit', 'read', 'all')],
+      why: 'free text typed when reading personal data may describe the case: for instance-wide auditors only',
+    },
+  },
+} as const satisfies Partial<Record<Resource, Record<string, FieldRule>>>;
+
+type FieldRules = typeof FIELD_RULES;
+export type GuardedField<R extends Resource> = R extends keyof FieldRules
+  ? Extract<keyof FieldRules[R], string>
+  : never;
+
+/** The rules of one resource, empty for a resource without guarded fields. */
+export function fieldRules(resource: Resource): Readonly<Record<string, FieldRule>> {
+  return (FIELD_RULES as Partial<Record<Resource, Record<string, FieldRule>>>)[resource] ?? {};
+}
+
+/** Which guarded fields of a resource the actor sees on one record, and which are left out. */
+export type FieldAccess<R extends Resource> = {
+  resource: R;
+  visible: ReadonlySet<GuardedField<R>>;
+  withheld: ReadonlySet<GuardedField<R>>;
+};
+
+function fieldVisible(actor: Actor, rule: FieldRule, record: RecordFacts | undefined): boolean {
+  if (rule.owner && record?.ownerUserId != null && record.ownerUserId === actor.userId) return true;
+  // Not the record's state: a deactivated account's email is as personal as an active one's.
+  const where = record && { ownerUserId: record.ownerUserId, organisationId: record.organisationId };
+  return rule.grants.some((g) => {
+    const held = scopeFor(actor, g.resource, g.action);
+    return (
+      held !== null &&
+      scopeRank(held) >= scopeRank(g.scope) &&
+      (!where || can(actor, g.resource, g.action, where))
+    );
+  });
+}
+
+/**
+ * The guarded fields of `resource` the actor may see on `record`. Without a record, a field counts as visible when
+ * the actor holds a grant wide enough for it somewhere (owner rules need a record).
+ */
+export function visibleFields<R extends Resource>(
+  actor: Actor,
+  resource: R,
+  record?: RecordFacts,
+): FieldAccess<R> {
+  const visible = new Set<GuardedField<R>>();
+  const withheld = new Set<GuardedField<R>>();
+  for (const [field, rule] of Object.entries(fieldRules(resource)))
+    (fieldVisible(actor, rule, record) ? visible : withheld).add(field as GuardedField<R>);
+  return { resource, visible, withheld };
+}
+
+/** A presented record with the resource's guarded fields optional: left out when withheld, never nulled. */
+export type Presented<V, R extends Resource> = Omit<V, GuardedField<R>> &
+  Partial<Pick<V, Extract<keyof V, GuardedField<R>>>>;
+
+/**
+ * A presenter's full view cut down to what the actor may see: a withheld field is absent, so "hidden" can never be
+ * read as "no value" (null) by a client.
+ */
+export function pick<R extends Resource, V extends object>(
+  view: V,
+  allowed: FieldAccess<R>,
+): Presented<V, R> {
+  const withheld: ReadonlySet<string> = allowed.withheld;
+  return Object.fromEntries(Object.entries(view).filter(([k]) => !withheld.has(k))) as Presented<V, R>;
+}
+
+/** A guarded field in a response schema: optional, and described with who may see it. */
+export function guardedField<S extends z.ZodType, R extends Resource>(
+  schema: S,
+  resource: R,
+  field: GuardedField<R>,
+  about?: string,
+): z.ZodOptional<S> {
+  const rule = fieldRules(resource)[field];
+  return schema
+    .optional()
+    .describe(`${about ? `${about}. ` : ''}Left out unless you may see it: ${rule?.why ?? 'see the policy'}`);
+}

@@ -1,4 +1,6 @@
 // Response shapes of the identity, administration and audit API (server/domains/identity, server/domains/audit).
+// Fields marked "withheld" are left out when the signed-in role may not see them (FIELD_RULES in
+// server/platform/access/policy.ts): absent means "not shown to you", never "no value".
 
 export type Resource =
   | 'area'
@@ -77,7 +79,8 @@ export type OrganisationView = {
   name: string;
   kind: string;
   state: 'active' | 'archived';
-  memberCount: number;
+  /** Withheld unless the role may see the organisation's accounts. */
+  memberCount?: number;
   createdAt: string;
   updatedAt: string;
   archivedAt: string | null;
@@ -93,7 +96,8 @@ export type RoleView = {
   builtin: boolean;
   grants: Grant[];
   requiresSecondFactor: boolean;
-  memberCount: number;
+  /** Withheld unless the role may see every account. */
+  memberCount?: number;
   createdAt: string;
   updatedAt: string;
   abilities: { update: boolean; remove: boolean };
@@ -111,18 +115,21 @@ export type UserStatus = 'invited' | 'active' | 'deactivated';
 
 export type UserView = {
   id: string;
-  email: string;
+  /** Withheld from roles that cannot read accounts beyond their own (but the person's own). */
+  email?: string;
   displayName: string;
   locale: string;
   status: UserStatus;
   role: { code: string; name: string };
   organisation: { id: string; name: string };
-  lastLoginAt: string | null;
-  totpEnabled: boolean;
+  /** Withheld like the email; null when never signed in. */
+  lastLoginAt?: string | null;
+  /** Withheld unless the role manages accounts (or it is the person's own). */
+  totpEnabled?: boolean;
   createdAt: string;
   updatedAt: string;
   deactivatedAt: string | null;
-  /** When an invitation is still open, until when its link works. */
+  /** One account only, withheld like totpEnabled: until when an open invitation's link works, null when none. */
   invitationExpiresAt?: string | null;
   abilities: { update: boolean; deactivate: boolean; reactivate: boolean; reinvite: boolean };
 };
@@ -151,8 +158,10 @@ export type AuditEvent = {
   resourceType: string | null;
   resourceId: string | null;
   outcome: 'success' | 'failure' | 'denied' | string;
-  purpose: string | null;
-  details: Record<string, unknown> | null;
+  /** Withheld unless the role reads the whole audit trail. */
+  purpose?: string | null;
+  /** Withheld unless the role reads the whole audit trail. */
+  details?: Record<string, unknown> | null;
   hash: string;
 };
 
@@ -171,11 +180,13 @@ export type OwnSession = {
 /** A live session as administrators see it (GET /api/v1/sessions). */
 export type AdminSession = {
   id: string;
-  user: { id: string; displayName: string; email: string };
+  /** The email is withheld as on the account itself. */
+  user: { id: string; displayName: string; email?: string };
   organisation: { id: string; name: string };
   method: 'password' | 'passkey' | 'oidc';
   secondFactorSatisfied: boolean;
-  userAgent: string | null;
+  /** Withheld unless it is one's own session or the role reads every session. */
+  userAgent?: string | null;
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;

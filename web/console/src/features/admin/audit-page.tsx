@@ -12,6 +12,7 @@ import { navigate, useUrl } from '../../routing/url-state.ts';
 import { useAuth } from '../auth/auth-context.tsx';
 import { inLocale } from '../auth/continue.ts';
 import { useRoleName } from './labels.ts';
+import { Withheld } from './withheld.tsx';
 
 const PAGE_SIZE = 50;
 const OUTCOMES = ['success', 'failure', 'denied'] as const;
@@ -322,8 +323,11 @@ export function AuditPage({ locale }: { locale: Locale }) {
                     </span>
                   </td>
                   <td className="details">
-                    {e.details && Object.keys(e.details).length > 0 && (
-                      <code dir="ltr">{JSON.stringify(e.details)}</code>
+                    {e.details === undefined ? (
+                      <Withheld />
+                    ) : (
+                      e.details &&
+                      Object.keys(e.details).length > 0 && <code dir="ltr">{JSON.stringify(e.details)}</code>
                     )}
                   </td>
                 </tr>

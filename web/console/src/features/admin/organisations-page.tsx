@@ -19,6 +19,7 @@ import { paths } from '../../routing/routes.ts';
 import { navigate, updateQuery, useUrl } from '../../routing/url-state.ts';
 import { inLocale } from '../auth/continue.ts';
 import { ORGANISATION_KINDS, useKindName } from './labels.ts';
+import { Withheld } from './withheld.tsx';
 
 export function OrganisationsPage({ locale }: { locale: Locale }) {
   const t = useT();
@@ -125,7 +126,7 @@ export function OrganisationsPage({ locale }: { locale: Locale }) {
                     <Link href={inLocale(paths.organisation(o.id), locale)}>{o.name}</Link>
                   </th>
                   <td>{kindName(o.kind)}</td>
-                  <td className="numeric">{o.memberCount}</td>
+                  <td className="numeric">{o.memberCount ?? <Withheld />}</td>
                   <td>
                     <span className={`tag tag-${o.state}`}>{t(`organisations.state.${o.state}`)}</span>
                   </td>
@@ -258,7 +259,7 @@ function OrganisationForm({
             </span>
           </dd>
           <dt>{t('organisations.col.members')}</dt>
-          <dd>{organisation.memberCount}</dd>
+          <dd>{organisation.memberCount ?? <Withheld />}</dd>
           <dt>{t('organisations.createdAt')}</dt>
           <dd>{format.dateTime(organisation.createdAt)}</dd>
           {organisation.archivedAt && (
@@ -308,7 +309,8 @@ function OrganisationForm({
           <h2 id="archive-title">{t('organisations.archive')}</h2>
           <p>{t('organisations.archiveHelp')}</p>
           {archiveError && <ErrorNotice error={archiveError} />}
-          {organisation.memberCount > 0 ? (
+          {/* Without the count, the server's answer explains a refusal. */}
+          {organisation.memberCount !== undefined && organisation.memberCount > 0 ? (
             <p className="notice">{t('organisations.archiveBlocked', { count: organisation.memberCount })}</p>
           ) : (
             <ConfirmButton

@@ -28,6 +28,7 @@ import { updateQuery, useUrl } from '../../routing/url-state.ts';
 import { useAuth } from '../auth/auth-context.tsx';
 import { inLocale } from '../auth/continue.ts';
 import { USER_STATUSES, useRoleName } from './labels.ts';
+import { Withheld } from './withheld.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -202,7 +203,7 @@ export function PeoplePage({ locale }: { locale: Locale }) {
                     <Link href={inLocale(paths.person(u.id), locale)}>{u.displayName}</Link>
                   </th>
                   <td className="email">
-                    <bdi dir="ltr">{u.email}</bdi>
+                    {u.email === undefined ? <Withheld /> : <bdi dir="ltr">{u.email}</bdi>}
                   </td>
                   <td>{u.organisation.name}</td>
                   <td>{roleName(u.role)}</td>
@@ -210,9 +211,11 @@ export function PeoplePage({ locale }: { locale: Locale }) {
                     <StatusTag status={u.status} />
                   </td>
                   <td className="nowrap">
-                    {u.lastLoginAt ? format.dateTime(u.lastLoginAt) : t('people.never')}
+                    <LastLogin at={u.lastLoginAt} />
                   </td>
-                  <td>{u.totpEnabled ? t('people.secondFactor.on') : t('people.secondFactor.off')}</td>
+                  <td>
+                    <SecondFactor enabled={u.totpEnabled} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -236,6 +239,20 @@ export function PeoplePage({ locale }: { locale: Locale }) {
       )}
     </>
   );
+}
+
+/** Null is "never signed in"; absent is "not shown to your role". */
+function LastLogin({ at }: { at: string | null | undefined }) {
+  const t = useT();
+  const format = useFormat();
+  if (at === undefined) return <Withheld />;
+  return <>{at ? format.dateTime(at) : t('people.never')}</>;
+}
+
+function SecondFactor({ enabled }: { enabled: boolean | undefined }) {
+  const t = useT();
+  if (enabled === undefined) return <Withheld />;
+  return <>{enabled ? t('people.secondFactor.on') : t('people.secondFactor.off')}</>;
 }
 
 const EXPIRY_HOURS = [24, 72, 168, 336] as const;
@@ -342,7 +359,7 @@ export function InvitePage({ locale }: { locale: Locale }) {
         <h1 id="main-heading" tabIndex={-1}>
           {t('people.invited', { name: invited.user.displayName })}
         </h1>
-        <InvitationLink invitation={invited.invitation} email={invited.user.email} />
+        <InvitationLink invitation={invited.invitation} email={invited.user.email ?? values.email.trim()} />
         <p className="button-row">
           <Link href={inLocale(paths.person(invited.user.id), locale)}>{t('people.viewPerson')}</Link>
           <button
@@ -569,9 +586,7 @@ function Person({ locale, person, reload }: { locale: Locale; person: UserView; 
       <Flash />
       <dl className="facts" data-testid="person-facts">
         <dt>{t('people.col.email')}</dt>
-        <dd>
-          <bdi dir="ltr">{person.email}</bdi>
-        </dd>
+        <dd>{person.email === undefined ? <Withheld /> : <bdi dir="ltr">{person.email}</bdi>}</dd>
         <dt>{t('people.col.organisation')}</dt>
         <dd>{person.organisation.name}</dd>
         <dt>{t('people.col.role')}</dt>
@@ -581,9 +596,13 @@ function Person({ locale, person, reload }: { locale: Locale; person: UserView; 
           <StatusTag status={person.status} />
         </dd>
         <dt>{t('people.col.lastLogin')}</dt>
-        <dd>{person.lastLoginAt ? format.dateTime(person.lastLoginAt) : t('people.never')}</dd>
+        <dd>
+          <LastLogin at={person.lastLoginAt} />
+        </dd>
         <dt>{t('people.col.secondFactor')}</dt>
-        <dd>{person.totpEnabled ? t('people.secondFactor.on') : t('people.secondFactor.off')}</dd>
+        <dd>
+          <SecondFactor enabled={person.totpEnabled} />
+        </dd>
         {person.invitationExpiresAt && (
           <>
             <dt>{t('people.invitationExpires')}</dt>
@@ -596,7 +615,7 @@ function Person({ locale, person, reload }: { locale: Locale; person: UserView; 
           <Link href={inLocale(paths.sessions, locale, { user: person.id })}>{t('people.viewSessions')}</Link>
         </p>
       )}
-      {issued && <InvitationLink invitation={issued} email={person.email} />}
+      {issued && <InvitationLink invitation={issued} email={person.email ?? person.displayName} />}
       {actionError && <ErrorNotice error={actionError} />}
       {editable && (
         <form className="form" noValidate onSubmit={(e) => void submit(e)} aria-label={t('people.edit')}>

@@ -19,6 +19,7 @@ import { paths } from '../../routing/routes.ts';
 import { navigate } from '../../routing/url-state.ts';
 import { inLocale } from '../auth/continue.ts';
 import { usePolicyWords, useRoleName } from './labels.ts';
+import { Withheld } from './withheld.tsx';
 
 export function RolesPage({ locale }: { locale: Locale }) {
   const t = useT();
@@ -62,7 +63,7 @@ export function RolesPage({ locale }: { locale: Locale }) {
                     <Link href={inLocale(paths.role(r.code), locale)}>{roleName(r)}</Link>
                   </th>
                   <td>{r.builtin ? t('roles.builtin') : t('roles.custom')}</td>
-                  <td className="numeric">{r.memberCount}</td>
+                  <td className="numeric">{r.memberCount ?? <Withheld />}</td>
                   <td>
                     {r.requiresSecondFactor
                       ? t('roles.secondFactor.required')
@@ -363,7 +364,7 @@ function RoleEditor({
             <bdi dir="ltr">{role.code}</bdi>
           </dd>
           <dt>{t('roles.col.members')}</dt>
-          <dd>{role.memberCount}</dd>
+          <dd>{role.memberCount ?? <Withheld />}</dd>
           <dt>{t('roles.col.secondFactor')}</dt>
           <dd>
             {role.requiresSecondFactor ? t('roles.secondFactor.required') : t('roles.secondFactor.optional')}

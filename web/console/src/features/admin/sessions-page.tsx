@@ -10,6 +10,7 @@ import { paths } from '../../routing/routes.ts';
 import { useUrl } from '../../routing/url-state.ts';
 import { inLocale } from '../auth/continue.ts';
 import { browserOf } from '../account/browser.ts';
+import { Withheld } from './withheld.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -106,13 +107,19 @@ export function SessionsPage({ locale }: { locale: Locale }) {
                 <tr key={s.id} data-id={s.id}>
                   <th scope="row">
                     <Link href={inLocale(paths.person(s.user.id), locale)}>{s.user.displayName}</Link>
-                    <div className="muted">
-                      <bdi dir="ltr">{s.user.email}</bdi>
-                    </div>
+                    {s.user.email !== undefined && (
+                      <div className="muted">
+                        <bdi dir="ltr">{s.user.email}</bdi>
+                      </div>
+                    )}
                   </th>
                   <td>{s.organisation.name}</td>
                   <td>
-                    {browserOf(s.userAgent) ?? t('sessions.unknownBrowser')}
+                    {s.userAgent === undefined ? (
+                      <Withheld />
+                    ) : (
+                      (browserOf(s.userAgent) ?? t('sessions.unknownBrowser'))
+                    )}
                     {!s.secondFactorSatisfied && (
                       <div className="muted">{t('sessions.awaitingSecondFactor')}</div>
                     )}
