@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { isIsoDate } from '../../../../../core/analytics/periods.ts';
-import { apiUrl, asApiError, getJson, useFetch, type ApiError } from '../../api/client.ts';
+import { apiUrl, useFetch } from '../../api/client.ts';
 import type { AuditEvent, AuditPage as AuditPageData, UserPage } from '../../api/identity.ts';
 import { ErrorSummary, noErrors, SelectField, TextField, type FormErrors } from '../../components/forms.tsx';
 import { Empty, ErrorNotice, Loading } from '../../components/status.tsx';
@@ -13,6 +13,8 @@ import { useAuth } from '../auth/auth-context.tsx';
 import { inLocale } from '../auth/continue.ts';
 import { useRoleName } from './labels.ts';
 import { Withheld } from './withheld.tsx';
+import { usePagedList } from '../../api/paged-list.ts';
+import { LoadMore } from '../../components/load-more.tsx';
 
 const PAGE_SIZE = 50;
 const OUTCOMES = ['success', 'failure', 'denied'] as const;
@@ -96,36 +98,11 @@ export function AuditPage({ locale }: { locale: Locale }) {
 
   const invalidPeriod = isIsoDate(applied.from) && isIsoDate(applied.to) && applied.from > applied.to;
   const query = apiQuery(applied);
-  const firstUrl = invalidPeriod ? null : apiUrl('/api/v1/audit', { ...query, limit: String(PAGE_SIZE) });
-  const first = useFetch<AuditPageData>(firstUrl);
-  const [more, setMore] = useState<{
-    base: string | null;
-    pages: AuditPageData[];
-    loading: boolean;
-    error?: ApiError;
-  }>({
-    base: firstUrl,
-    pages: [],
-    loading: false,
-  });
-  const extra = more.base === firstUrl ? more.pages : [];
-  const pages = first.data && !first.loading ? [first.data, ...extra] : [];
-  const items = pages.flatMap((p) => p.items);
-  const nextCursor = pages.length > 0 ? pages[pages.length - 1]!.nextCursor : null;
-
-  const loadMore = async () => {
-    if (!nextCursor || !firstUrl) return;
-    const base = firstUrl;
-    setMore((m) => ({ base, pages: m.base === base ? m.pages : [], loading: true }));
-    try {
-      const page = await getJson<AuditPageData>(
-        apiUrl('/api/v1/audit', { ...query, limit: String(PAGE_SIZE), cursor: nextCursor }),
-      );
-      setMore((m) => (m.base === base ? { base, pages: [...m.pages, page], loading: false } : m));
-    } catch (e) {
-      setMore((m) => (m.base === base ? { ...m, loading: false, error: asApiError(e) } : m));
-    }
-  };
+  const list = usePagedList<AuditPageData>(
+    '/api/v1/audit',
+    invalidPeriod ? null : { ...query, limit: String(PAGE_SIZE) },
+  );
+  const { first, items } = list;
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -336,21 +313,7 @@ export function AuditPage({ locale }: { locale: Locale }) {
           </table>
         </div>
       )}
-      {more.base === firstUrl && more.error && (
-        <ErrorNotice error={more.error} onRetry={() => void loadMore()} />
-      )}
-      {nextCursor && (
-        <p>
-          <button
-            type="button"
-            onClick={() => void loadMore()}
-            disabled={more.loading}
-            aria-busy={more.loading}
-          >
-            {more.loading ? t('status.loading') : t('signals.loadMore')}
-          </button>
-        </p>
-      )}
+      <LoadMore list={list} />
     </>
   );
 }

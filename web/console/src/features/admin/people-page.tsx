@@ -1,5 +1,5 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import { apiUrl, asApiError, getJson, sendJson, useFetch, type ApiError } from '../../api/client.ts';
+import { asApiError, sendJson, useFetch, type ApiError } from '../../api/client.ts';
 import type {
   InvitedUser,
   IssuedInvitation,
@@ -29,6 +29,8 @@ import { useAuth } from '../auth/auth-context.tsx';
 import { inLocale } from '../auth/continue.ts';
 import { USER_STATUSES, useRoleName } from './labels.ts';
 import { Withheld } from './withheld.tsx';
+import { usePagedList } from '../../api/paged-list.ts';
+import { LoadMore } from '../../components/load-more.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -61,31 +63,8 @@ export function PeoplePage({ locale }: { locale: Locale }) {
   const { organisations, roles } = useChoices();
 
   const query = { q: q.trim() || null, organisation, role, status, limit: String(PAGE_SIZE) };
-  const firstUrl = apiUrl('/api/v1/users', query);
-  const first = useFetch<UserPage>(firstUrl);
-
-  // Further pages belong to the filters they were loaded for; a filter change starts again from the first page.
-  const [more, setMore] = useState<{ base: string; pages: UserPage[]; loading: boolean; error?: ApiError }>({
-    base: firstUrl,
-    pages: [],
-    loading: false,
-  });
-  const extra = more.base === firstUrl ? more.pages : [];
-  const pages = first.data && !first.loading ? [first.data, ...extra] : [];
-  const items = pages.flatMap((p) => p.items);
-  const nextCursor = pages.length > 0 ? pages[pages.length - 1]!.nextCursor : null;
-
-  const loadMore = async () => {
-    if (!nextCursor) return;
-    const base = firstUrl;
-    setMore((m) => ({ base, pages: m.base === base ? m.pages : [], loading: true }));
-    try {
-      const page = await getJson<UserPage>(apiUrl('/api/v1/users', { ...query, cursor: nextCursor }));
-      setMore((m) => (m.base === base ? { base, pages: [...m.pages, page], loading: false } : m));
-    } catch (e) {
-      setMore((m) => (m.base === base ? { ...m, loading: false, error: asApiError(e) } : m));
-    }
-  };
+  const list = usePagedList<UserPage>('/api/v1/users', query);
+  const { first, items } = list;
 
   return (
     <>
@@ -222,21 +201,7 @@ export function PeoplePage({ locale }: { locale: Locale }) {
           </table>
         </div>
       )}
-      {more.base === firstUrl && more.error && (
-        <ErrorNotice error={more.error} onRetry={() => void loadMore()} />
-      )}
-      {nextCursor && (
-        <p>
-          <button
-            type="button"
-            onClick={() => void loadMore()}
-            disabled={more.loading}
-            aria-busy={more.loading}
-          >
-            {more.loading ? t('status.loading') : t('signals.loadMore')}
-          </button>
-        </p>
-      )}
+      <LoadMore list={list} />
     </>
   );
 }

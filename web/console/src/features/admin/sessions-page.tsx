@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { apiUrl, asApiError, getJson, sendJson, useFetch, type ApiError } from '../../api/client.ts';
+import { asApiError, sendJson, type ApiError } from '../../api/client.ts';
 import type { AdminSessionPage } from '../../api/identity.ts';
 import { ConfirmButton } from '../../components/confirm.tsx';
 import { Empty, ErrorNotice, Loading } from '../../components/status.tsx';
@@ -11,6 +11,8 @@ import { useUrl } from '../../routing/url-state.ts';
 import { inLocale } from '../auth/continue.ts';
 import { browserOf } from '../account/browser.ts';
 import { Withheld } from './withheld.tsx';
+import { usePagedList } from '../../api/paged-list.ts';
+import { LoadMore } from '../../components/load-more.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -20,40 +22,13 @@ export function SessionsPage({ locale }: { locale: Locale }) {
   const format = useFormat();
   const { params } = useUrl();
   const userId = params.get('user') || null;
-  const firstUrl = apiUrl('/api/v1/sessions', { userId, limit: String(PAGE_SIZE) });
-  const first = useFetch<AdminSessionPage>(firstUrl);
-  const [more, setMore] = useState<{
-    base: string;
-    pages: AdminSessionPage[];
-    loading: boolean;
-    error?: ApiError;
-  }>({
-    base: firstUrl,
-    pages: [],
-    loading: false,
-  });
+  const list = usePagedList<AdminSessionPage>('/api/v1/sessions', { userId, limit: String(PAGE_SIZE) });
+  const { first } = list;
   const [ended, setEnded] = useState<ReadonlySet<string>>(new Set());
   const [endError, setEndError] = useState<ApiError | undefined>();
   const [announcement, setAnnouncement] = useState('');
-  const extra = more.base === firstUrl ? more.pages : [];
-  const pages = first.data ? [first.data, ...extra] : [];
-  const items = pages.flatMap((p) => p.items).filter((s) => !ended.has(s.id));
-  const nextCursor = pages.length > 0 ? pages[pages.length - 1]!.nextCursor : null;
+  const items = list.items.filter((s) => !ended.has(s.id));
   const person = userId ? items.find((s) => s.user.id === userId)?.user : undefined;
-
-  const loadMore = async () => {
-    if (!nextCursor) return;
-    const base = firstUrl;
-    setMore((m) => ({ base, pages: m.base === base ? m.pages : [], loading: true }));
-    try {
-      const page = await getJson<AdminSessionPage>(
-        apiUrl('/api/v1/sessions', { userId, limit: String(PAGE_SIZE), cursor: nextCursor }),
-      );
-      setMore((m) => (m.base === base ? { base, pages: [...m.pages, page], loading: false } : m));
-    } catch (e) {
-      setMore((m) => (m.base === base ? { ...m, loading: false, error: asApiError(e) } : m));
-    }
-  };
 
   const end = async (id: string, name: string) => {
     setEndError(undefined);
@@ -148,21 +123,7 @@ export function SessionsPage({ locale }: { locale: Locale }) {
           </table>
         </div>
       )}
-      {more.base === firstUrl && more.error && (
-        <ErrorNotice error={more.error} onRetry={() => void loadMore()} />
-      )}
-      {nextCursor && (
-        <p>
-          <button
-            type="button"
-            onClick={() => void loadMore()}
-            disabled={more.loading}
-            aria-busy={more.loading}
-          >
-            {more.loading ? t('status.loading') : t('signals.loadMore')}
-          </button>
-        </p>
-      )}
+      <LoadMore list={list} />
     </>
   );
 }

@@ -1,6 +1,6 @@
-import { useEffect, useId, useState } from 'react';
+import { useId } from 'react';
 import { isIsoDate } from '../../../../../core/analytics/periods.ts';
-import { apiUrl, getJson, useFetch, type ApiError } from '../../api/client.ts';
+import { useFetch } from '../../api/client.ts';
 import type { AreaPicture, SignalExtent, SignalPage, SourceSummary } from '../../api/types.ts';
 import { Empty, ErrorNotice, Loading } from '../../components/status.tsx';
 import { useFormat, useT } from '../../i18n/i18n.tsx';
@@ -9,6 +9,8 @@ import { updateQuery, useUrl } from '../../routing/url-state.ts';
 import { PeriodFilter, type PeriodValue } from '../filters/period-filter.tsx';
 import { CategorySelect } from '../taxonomy/category-select.tsx';
 import { useTaxonomy } from '../taxonomy/taxonomy.ts';
+import { usePagedList } from '../../api/paged-list.ts';
+import { LoadMore } from '../../components/load-more.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -43,38 +45,9 @@ export function SignalsPage({ locale }: { locale: Locale }) {
     cityWide: cityWide ? 'true' : null,
     limit: String(PAGE_SIZE),
   };
-  const firstUrl = invalidPeriod ? null : apiUrl('/api/v1/signals', query);
-  const first = useFetch<SignalPage>(firstUrl);
-
-  // Further pages belong to the filters they were loaded for; a filter change starts again from the first page.
-  const [more, setMore] = useState<{
-    base: string | null;
-    pages: SignalPage[];
-    loading: boolean;
-    error?: ApiError;
-  }>({
-    base: null,
-    pages: [],
-    loading: false,
-  });
-  useEffect(() => setMore({ base: firstUrl, pages: [], loading: false }), [firstUrl]);
-  const extraPages = more.base === firstUrl ? more.pages : [];
-  const pages = first.data && !first.loading ? [first.data, ...extraPages] : [];
-  const items = pages.flatMap((p) => p.items);
-  const nextCursor = pages.length > 0 ? pages[pages.length - 1]!.nextCursor : null;
+  const list = usePagedList<SignalPage>('/api/v1/signals', invalidPeriod ? null : query);
+  const { first, items } = list;
   const total = first.data?.total ?? 0;
-
-  const loadMore = async () => {
-    if (!nextCursor || !firstUrl) return;
-    const base = firstUrl;
-    setMore((m) => ({ ...m, loading: true, error: undefined }));
-    try {
-      const page = await getJson<SignalPage>(apiUrl('/api/v1/signals', { ...query, cursor: nextCursor }));
-      setMore((m) => (m.base === base ? { base, pages: [...m.pages, page], loading: false } : m));
-    } catch (e) {
-      setMore((m) => (m.base === base ? { ...m, loading: false, error: e as ApiError } : m));
-    }
-  };
 
   const areaOptions = [...(areas.data?.areas ?? [])].sort((a, b) => a.name.localeCompare(b.name, locale));
 
@@ -185,21 +158,7 @@ export function SignalsPage({ locale }: { locale: Locale }) {
           </table>
         </div>
       )}
-      {more.base === firstUrl && more.error && (
-        <ErrorNotice error={more.error} onRetry={() => void loadMore()} />
-      )}
-      {nextCursor && (
-        <p>
-          <button
-            type="button"
-            onClick={() => void loadMore()}
-            disabled={more.loading}
-            aria-busy={more.loading}
-          >
-            {more.loading ? t('status.loading') : t('signals.loadMore')}
-          </button>
-        </p>
-      )}
+      <LoadMore list={list} />
     </>
   );
 }
