@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { access } from '../../platform/access/guard.ts';
 import { PASSWORD_MAX_LENGTH, dummyPasswordHash } from '../../platform/auth/passwords.ts';
 import { SESSION_COOKIE, type ResolvedSession } from '../../platform/auth/sessions.ts';
-import { DEFAULT_THROTTLE_RULES, DEVICE_COOKIE, loadThrottleSecret } from '../../platform/auth/throttle.ts';
+import { DEVICE_COOKIE, loadThrottleSecret } from '../../platform/auth/throttle.ts';
+import { setDeviceCookie } from './known-browser.ts';
 import { AppError } from '../../platform/errors.ts';
 import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import {
@@ -61,14 +62,6 @@ function clientOf(request: FastifyRequest): ClientInfo {
 function authOf(request: FastifyRequest): ResolvedSession {
   if (!request.auth) throw new AppError('UNAUTHENTICATED', 'Sign in first');
   return request.auth;
-}
-
-function setDeviceCookie(reply: FastifyReply, token: string | null): void {
-  if (token)
-    reply.setCookie(DEVICE_COOKIE, token, {
-      ...COOKIE_OPTIONS,
-      maxAge: Math.floor(DEFAULT_THROTTLE_RULES.knownForMs / 1000),
-    });
 }
 
 /** A throttled attempt answers 429 with Retry-After (seconds), as RFC 9110 §10.2.3 expects. */

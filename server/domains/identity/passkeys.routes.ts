@@ -24,6 +24,7 @@ import {
   startPasskeySecondFactor,
   type PasskeyContext,
 } from './passkeys.service.ts';
+import { rememberBrowser } from './known-browser.ts';
 
 const BASE = `${API_PREFIX}/auth/passkeys`;
 const tags = ['passkeys'];
@@ -39,6 +40,7 @@ export function setSessionCookie(reply: FastifyReply, token: string): void {
 }
 
 export const passkeysRoutes: RouteModule = (app, { db, clock, config }) => {
+  const known = { db, clock, dataDir: config.dataDir };
   const ctx: PasskeyContext = {
     webauthn: config.webauthn,
     challenges: createChallengeStore(clock),
@@ -148,6 +150,7 @@ export const passkeysRoutes: RouteModule = (app, { db, clock, config }) => {
         ctx,
       );
       setSessionCookie(reply, session.token);
+      await rememberBrowser(known, request, reply, result.user.id);
       return presentSignedIn(result);
     },
   );
@@ -178,7 +181,10 @@ export const passkeysRoutes: RouteModule = (app, { db, clock, config }) => {
         response: { 200: signedInSchema },
       },
     },
-    async (request) =>
-      presentSignedIn(await finishPasskeySecondFactor(db, sessionOf(request), request.body.response, ctx)),
+    async (request, reply) => {
+      const result = await finishPasskeySecondFactor(db, sessionOf(request), request.body.response, ctx);
+      await rememberBrowser(known, request, reply, result.user.id);
+      return presentSignedIn(result);
+    },
   );
 };

@@ -1,3 +1,6 @@
+import path from 'node:path';
+import os from 'node:os';
+import fs from 'node:fs';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { isoBase64URL, isoCBOR } from '@simplewebauthn/server/helpers';
@@ -11,6 +14,7 @@ import type { App } from '../../platform/http.ts';
 import { signInAs, type TestSignIn } from '../../test/auth.ts';
 import { describeEachDialect } from '../../test/databases.ts';
 import { passkeysRoutes } from './passkeys.routes.ts';
+import { DEVICE_COOKIE } from '../../platform/auth/throttle.ts';
 
 /**
  * A software authenticator (test-only): a P-256 key, "none" attestation, flags UP|UV(|AT), CBOR through the encoder
@@ -145,7 +149,12 @@ describeEachDialect('passkeys', (ctx) => {
 
   beforeAll(async () => {
     app = await buildApp(
-      { db: ctx.db, config: loadConfig({}), clock },
+      // Its own data directory: a passkey sign-in remembers the browser with the instance's throttling key.
+      {
+        db: ctx.db,
+        config: loadConfig({ DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cohesion-passkeys-')) }),
+        clock,
+      },
       { modules: [passkeysRoutes], logger: false },
     );
   });
@@ -446,6 +455,15 @@ describeEachDialect('passkeys', (ctx) => {
     expect(cookie).toMatchObject({ path: '/', secure: true, httpOnly: true, sameSite: 'Strict' });
     expect(cookie.domain).toBeUndefined();
     expect((await sessionRow(user.sessionId)).endReason).toBe('logout');
+    // The browser is now one that has fully signed in: login throttling judges it on its own failures.
+    const device = signedIn.cookies.find((c) => c.name === DEVICE_COOKIE)!;
+    expect(device).toMatchObject({ path: '/', secure: true, httpOnly: true, sameSite: 'Strict' });
+    const known = await ctx.db.kysely
+      .selectFrom('loginThrottle')
+      .select('key')
+      .where('key', 'like', `known:${user.userId}:%`)
+      .execute();
+    expect(known).toHaveLength(1);
 
     const headers = { cookie: `${SESSION_COOKIE}=${cookie.value}`, [CSRF_HEADER]: body.csrfToken };
     const listed = await get(BASE, headers);

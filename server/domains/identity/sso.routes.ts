@@ -7,6 +7,7 @@ import { isAppError } from '../../platform/errors.ts';
 import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import { setSessionCookie } from './passkeys.routes.ts';
 import { completeSso, ssoStatus, startSso, type SsoContext } from './sso.service.ts';
+import { rememberBrowser } from './known-browser.ts';
 
 const BASE = `${API_PREFIX}/auth/oidc`;
 const tags = ['single sign-on'];
@@ -117,13 +118,14 @@ export const ssoRoutes: RouteModule = (app, { db, clock, config }) => {
       reply.clearCookie(OIDC_COOKIE, FLOW_COOKIE);
       const raw = request.raw.url ?? '';
       try {
-        const { session, returnTo } = await completeSso(db, ctx, {
+        const { session, returnTo, userId, complete } = await completeSso(db, ctx, {
           query: raw.includes('?') ? raw.slice(raw.indexOf('?') + 1) : '',
           cookie: request.cookies[OIDC_COOKIE],
           previousToken: request.cookies[SESSION_COOKIE],
           userAgent: request.headers['user-agent'],
         });
         setSessionCookie(reply, session.token);
+        if (complete) await rememberBrowser({ db, clock, dataDir: config.dataDir }, request, reply, userId);
         return reply.redirect(returnTo, 302);
       } catch (e) {
         return failTo(request, reply, e);

@@ -98,7 +98,7 @@ export async function completeSso(
     previousToken: string | undefined;
     userAgent: string | undefined;
   },
-): Promise<{ session: OpenedSession; returnTo: string }> {
+): Promise<{ session: OpenedSession; returnTo: string; userId: string; complete: boolean }> {
   const oidc = clientOf(ctx);
   const refuse = async (reason: SsoRefusal, user?: SignInUserRow): Promise<never> => {
     const entry: AuditEntry = {
@@ -183,8 +183,8 @@ export async function completeSso(
       },
       ctx.clock,
     );
-    return { session };
+    return { session, userId: user.id, complete: !pending };
   });
   if ('refusal' in outcome) return refuse(outcome.refusal, outcome.user);
-  return { session: outcome.session, returnTo };
+  return { session: outcome.session, returnTo, userId: outcome.userId, complete: outcome.complete };
 }

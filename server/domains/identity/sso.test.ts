@@ -1,3 +1,6 @@
+import path from 'node:path';
+import os from 'node:os';
+import fs from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
@@ -13,6 +16,7 @@ import { describeEachDialect } from '../../test/databases.ts';
 import { authRoutes } from './auth.routes.ts';
 import { passkeysRoutes } from './passkeys.routes.ts';
 import { returnToSchema, ssoRoutes } from './sso.routes.ts';
+import { DEVICE_COOKIE } from '../../platform/auth/throttle.ts';
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
@@ -235,6 +239,8 @@ describeEachDialect('single sign-on with a real OpenID provider on loopback', (c
     });
 
     const env = {
+      // Its own data directory: a completed sign-on remembers the browser with the instance's throttling key.
+      DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'cohesion-sso-')),
       OIDC_ISSUER: issuer,
       OIDC_CLIENT_ID: CLIENT_ID,
       OIDC_CLIENT_SECRET: CLIENT_SECRET,
@@ -516,6 +522,8 @@ describeEachDialect('single sign-on with a real OpenID provider on loopback', (c
       secondFactorRequired: true,
       secondFactorSatisfied: false,
     });
+    // Only a complete sign-in makes the browser a known one for login throttling.
+    expect(plain.jar.get(appUrl, DEVICE_COOKIE)).toBeUndefined();
 
     const otpUntrusted = await signOn('sub-coordinator', { withOtp: true });
     expect((await me(otpUntrusted.jar)).body).toMatchObject({ secondFactorSatisfied: false });
@@ -529,6 +537,7 @@ describeEachDialect('single sign-on with a real OpenID provider on loopback', (c
       secondFactorRequired: true,
       secondFactorSatisfied: true,
     });
+    expect(trusted.jar.get(trustingUrl, DEVICE_COOKIE)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect((await lastAudit('auth.login')).details).toMatchObject({
       method: 'oidc',
       secondFactorPending: false,
