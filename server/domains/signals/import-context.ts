@@ -26,7 +26,6 @@ export type WorkerInput = {
   mapping: Mapping;
   context: PortableMapperContext;
   fetchTimeoutMs: number;
-  stopAfterProblem: boolean;
 };
 
 export type WorkerMessage =

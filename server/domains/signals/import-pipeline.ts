@@ -4,9 +4,10 @@ import { openRowReader } from './readers/open-rows.ts';
 import { isFileProblem, type ImportProblem, type OpenedFile, type RowReader } from './readers/reader.ts';
 
 /**
- * The reading half of an import: file → validated, de-duplicated signals in chunks, plus every problem. It has no
- * database access, so it runs either in the importing thread or in a worker thread (large files), while the
- * writing half stores each chunk.
+ * The reading half of an import: file → validated signals in chunks, plus every problem. It has no database
+ * access, so it runs either in the importing thread or in a worker thread (large files), while the writing half
+ * stores each chunk. Nothing here is kept per row: an id repeated within the file is caught by the writing half,
+ * against what the import has already written (see repeated-ids.ts).
  */
 
 /** Rows are validated and handed over in chunks of this size. */
@@ -16,6 +17,8 @@ export const MAX_LISTED_PROBLEMS = 100_000;
 
 export type ProducedChunk = {
   signals: MappedSignal[];
+  /** Some earlier row already had a problem: a commit is lost, and its rows only need checking for repeated ids. */
+  afterProblems: boolean;
   rowsRead: number;
   bytesRead: number;
   bytesTotal: number | null;
@@ -26,13 +29,14 @@ export type ProducerResult = {
   totalRows: number;
   /** Rows with at least one problem (a problem that stops reading the file counts as one). */
   failed: number;
-  /** Every problem listed, with a last entry counting those not listed. */
-  problems: ImportProblem[];
-  problemCount: number;
+  problems: ListedProblems;
   fileHash: string;
 };
 
-class ProblemList {
+/** Problems in file order, the first MAX_LISTED_PROBLEMS of them listed and the rest counted. */
+export type ListedProblems = { listed: ImportProblem[]; unlisted: number };
+
+export class ProblemList implements ListedProblems {
   readonly listed: ImportProblem[] = [];
   unlisted = 0;
   add(p: ImportProblem): void {
@@ -42,29 +46,41 @@ class ProblemList {
   get count(): number {
     return this.listed.length + this.unlisted;
   }
-  all(): ImportProblem[] {
-    if (this.unlisted === 0) return this.listed;
-    return [
-      ...this.listed,
-      { line: 0, column: null, value: null, reason: `${this.unlisted} further problems are not listed` },
-    ];
-  }
 }
 
 /**
- * Reads and maps the whole file. `onChunk` is awaited, which is how the writer holds the reader back. With
- * `stopAfterProblem` (commits), no chunk is handed over once any row has failed: the commit is lost, but reading
- * goes on so that every problem is listed.
+ * The problems the reading and the writing half found, as one list in line order (each half finds its own in line
+ * order) with a last entry counting those beyond the listing limit.
+ */
+export function mergeProblems(a: ListedProblems, b: ListedProblems): ImportProblem[] {
+  const out: ImportProblem[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < MAX_LISTED_PROBLEMS && (i < a.listed.length || j < b.listed.length)) {
+    const next =
+      j >= b.listed.length || (i < a.listed.length && a.listed[i]!.line <= b.listed[j]!.line)
+        ? a.listed[i++]!
+        : b.listed[j++]!;
+    out.push(next);
+  }
+  const unlisted = a.listed.length - i + (b.listed.length - j) + a.unlisted + b.unlisted;
+  if (unlisted > 0) {
+    out.push({ line: 0, column: null, value: null, reason: `${unlisted} further problems are not listed` });
+  }
+  return out;
+}
+
+/**
+ * Reads and maps the whole file. `onChunk` is awaited, which is how the writer holds the reader back. Every valid
+ * row is handed over, also after a problem (flagged `afterProblems`), so that the writer can tell which ids repeat.
  */
 export async function produceSignals(
   file: OpenedFile,
-  options: { mapping: Mapping; mapRow: RowMapper; stopAfterProblem: boolean },
+  options: { mapping: Mapping; mapRow: RowMapper },
   onChunk: (chunk: ProducedChunk) => Promise<void>,
 ): Promise<ProducerResult> {
   const { mapping, mapRow } = options;
   const problems = new ProblemList();
-  const seen = new Map<string, number>();
-  const firstIdColumn = mapping.externalId.columns[0]!;
   let totalRows = 0;
   let failed = 0;
   let reader: RowReader | null = null;
@@ -73,9 +89,10 @@ export async function produceSignals(
   const flush = async () => {
     const signals = pending;
     pending = [];
-    if (signals.length === 0 || (options.stopAfterProblem && problems.count > 0)) return;
+    if (signals.length === 0) return;
     await onChunk({
       signals,
+      afterProblems: problems.count > 0,
       rowsRead: totalRows,
       bytesRead: file.bytesRead(),
       bytesTotal: file.size,
@@ -86,8 +103,7 @@ export async function produceSignals(
   const done = (): ProducerResult => ({
     totalRows,
     failed,
-    problems: problems.all(),
-    problemCount: problems.count,
+    problems: { listed: problems.listed, unlisted: problems.unlisted },
     fileHash: file.digest(),
   });
 
@@ -116,18 +132,6 @@ export async function produceSignals(
           for (const p of mapped) problems.add(p);
           continue;
         }
-        const firstLine = seen.get(mapped.externalId);
-        if (firstLine !== undefined) {
-          failed++;
-          problems.add({
-            line: mapped.line,
-            column: firstIdColumn,
-            value: mapped.externalId,
-            reason: `the same id as line ${firstLine}: each id may appear once per file`,
-          });
-          continue;
-        }
-        seen.set(mapped.externalId, mapped.line);
         pending.push(mapped);
         if (pending.length >= CHUNK_ROWS) await flush();
       }

@@ -32,16 +32,12 @@ async function run(input: WorkerInput): Promise<void> {
   try {
     const mapRow = compileRowMapper(input.mapping, mapperContextFrom(input.context));
     const file = await openImportFile(input.file, { fetchTimeoutMs: input.fetchTimeoutMs });
-    const result = await produceSignals(
-      file,
-      { mapping: input.mapping, mapRow, stopAfterProblem: input.stopAfterProblem },
-      async (chunk) => {
-        while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
-        credits--;
-        const packed = packChunk(chunk);
-        post({ type: 'chunk', chunk: packed }, [packed.numbers.buffer as ArrayBuffer]);
-      },
-    );
+    const result = await produceSignals(file, { mapping: input.mapping, mapRow }, async (chunk) => {
+      while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+      credits--;
+      const packed = packChunk(chunk);
+      post({ type: 'chunk', chunk: packed }, [packed.numbers.buffer as ArrayBuffer]);
+    });
     post({ type: 'done', result });
   } catch (e) {
     const app = e instanceof AppError ? e : null;

@@ -31,27 +31,61 @@ export function periodsOf(occurredOn: string): { week: string; month: string } {
 }
 
 /**
- * Accumulates +1/−1 per signal in memory; written at the end of an import or rollback, or earlier when it grows. Signals are first counted per
- * (day, area, label set), a handful of keys for thousands of rows, and only expanded into periods and terms at
- * the end.
+ * An (area, label set) pair as one number: below 2^31 (stored inline by V8, no allocation) while both ids are
+ * small, above it otherwise; exact either way while both stay under 2^26.
+ */
+const INLINE_LIMIT = 2 ** 31;
+const ID_LIMIT = 2 ** 26;
+
+function pairKey(area: number, labelSet: number): number {
+  if (area < 32_768 && labelSet < 65_536) return area * 65_536 + labelSet;
+  if (area >= ID_LIMIT || labelSet >= ID_LIMIT)
+    throw new Error('Too many pending rollup keys; flush more often');
+  return INLINE_LIMIT + area * ID_LIMIT + labelSet;
+}
+
+function unpairKey(key: number): [area: number, labelSet: number] {
+  if (key < INLINE_LIMIT) return [Math.floor(key / 65_536), key % 65_536];
+  const k = key - INLINE_LIMIT;
+  return [Math.floor(k / ID_LIMIT), k % ID_LIMIT];
+}
+
+/**
+ * Accumulates +1/−1 per signal in memory; written at the end of an import or rollback, or earlier when it grows.
+ * Signals are first counted per (day, area, label set) and only expanded into periods and terms when written.
+ * Areas and label sets are numbered, so a pending key costs a few dozen bytes: a real file has nearly as many
+ * (day, area, label set) keys as rows, and a nested map of strings per day and area took about 220 bytes a key.
  */
 export class RollupDeltas {
-  /** day → area → labels joined by ',' (term codes hold no commas) → count */
-  private readonly perDay = new Map<string, Map<string, Map<string, number>>>();
+  /** day → pairKey(area, label set) → count */
+  private readonly perDay = new Map<string, Map<number, number>>();
+  private readonly areaIds = new Map<string, number>();
+  private readonly areaKeys: string[] = [];
+  /** Label sets by their labels joined with ',' (term codes hold no commas). */
+  private readonly labelSetIds = new Map<string, number>();
+  private readonly labelSets: Array<readonly string[]> = [];
   private readonly direct = new Map<string, number>();
+  private perDayKeys = 0;
 
   add(occurredOn: string, areaKey: string, labels: readonly string[], sign: 1 | -1): void {
-    let byArea = this.perDay.get(occurredOn);
-    if (!byArea) this.perDay.set(occurredOn, (byArea = new Map()));
-    let byLabels = byArea.get(areaKey);
-    if (!byLabels) byArea.set(areaKey, (byLabels = new Map()));
-    const key = labels.length === 0 ? '' : labels.length === 1 ? labels[0]! : labels.join(',');
-    const before = byLabels.get(key);
+    let byPair = this.perDay.get(occurredOn);
+    if (!byPair) this.perDay.set(occurredOn, (byPair = new Map()));
+    let area = this.areaIds.get(areaKey);
+    if (area === undefined) {
+      area = this.areaKeys.push(areaKey) - 1;
+      this.areaIds.set(areaKey, area);
+    }
+    const joined = labels.length === 0 ? '' : labels.length === 1 ? labels[0]! : labels.join(',');
+    let labelSet = this.labelSetIds.get(joined);
+    if (labelSet === undefined) {
+      labelSet = this.labelSets.push(labels.slice()) - 1;
+      this.labelSetIds.set(joined, labelSet);
+    }
+    const key = pairKey(area, labelSet);
+    const before = byPair.get(key);
     if (before === undefined) this.perDayKeys++;
-    byLabels.set(key, (before ?? 0) + sign);
+    byPair.set(key, (before ?? 0) + sign);
   }
-
-  private perDayKeys = 0;
 
   /** How many keys are held: the caller flushes past a bound to keep memory flat. */
   pendingKeys(): number {
@@ -60,6 +94,10 @@ export class RollupDeltas {
 
   clear(): void {
     this.perDay.clear();
+    this.areaIds.clear();
+    this.areaKeys.length = 0;
+    this.labelSetIds.clear();
+    this.labelSets.length = 0;
     this.direct.clear();
     this.perDayKeys = 0;
   }
@@ -91,13 +129,12 @@ export class RollupDeltas {
         const counts = new Map<string, number>();
         const bump = (key: string, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
         for (const day of days) {
-          for (const [areaKey, byLabels] of this.perDay.get(day)!) {
-            for (const [labelsKey, n] of byLabels) {
-              if (n === 0) continue;
-              bump(`${areaKey}\u0000${ANY_TERM}`, n);
-              if (labelsKey !== '')
-                for (const label of labelsKey.split(',')) bump(`${areaKey}\u0000${label}`, n);
-            }
+          for (const [key, n] of this.perDay.get(day)!) {
+            if (n === 0) continue;
+            const [area, labelSet] = unpairKey(key);
+            const areaKey = this.areaKeys[area]!;
+            bump(`${areaKey}\u0000${ANY_TERM}`, n);
+            for (const label of this.labelSets[labelSet]!) bump(`${areaKey}\u0000${label}`, n);
           }
         }
         for (const [key, count] of counts) {

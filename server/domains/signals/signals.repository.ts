@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type Selectable } from 'kysely';
-import type { DialectName, Executor } from '../../db/database.ts';
+import type { Db, DialectName, Executor } from '../../db/database.ts';
 import type { ImportBatchTable, SignalTable } from '../../db/schema.ts';
 
 export type SignalRow = Selectable<SignalTable>;
@@ -7,6 +7,8 @@ export type BatchRow = Selectable<ImportBatchTable>;
 
 /** Fewer bound parameters per statement than either engine allows (SQLite 32 766, PostgreSQL 65 535). */
 const MAX_PARAMS = 30_000;
+/** The most rows one INSERT carries; an import chunk's signals fit in one statement. */
+const MAX_STATEMENT_ROWS = 2_000;
 
 const placeholderCache = new Map<string, string>();
 
@@ -29,8 +31,33 @@ function valuesClause(dialect: DialectName, width: number, rows: number): string
 }
 
 /**
- * Multi-row INSERT of flat parameter arrays, in statements as large as the engines allow. Bulk imports write
- * through this rather than the query builder: compiling a 2 000-row insert per chunk costs more than running it.
+ * How many rows each INSERT of a `rows`-row write carries: full statements, then the rest as powers of two. SQLite
+ * keeps one prepared statement per SQL text, and a statement prepared for thousands of rows holds about a megabyte
+ * of native memory until the garbage collector finalises it, which it rarely does in a long import because it
+ * cannot see that memory. One text per row count (a chunk's labels number anything from 0 to 10 000) made a
+ * million-row import leave hundreds of such statements behind; a dozen sizes per table are prepared once and reused.
+ */
+export function statementSizes(rows: number, width: number): number[] {
+  const full = Math.max(1, Math.min(MAX_STATEMENT_ROWS, Math.floor(MAX_PARAMS / width)));
+  const sizes: number[] = [];
+  let left = rows;
+  while (left >= full) {
+    sizes.push(full);
+    left -= full;
+  }
+  for (let size = 1 << 30; left > 0; size >>>= 1) {
+    if (left >= size) {
+      sizes.push(size);
+      left -= size;
+    }
+  }
+  return sizes;
+}
+
+/**
+ * Multi-row INSERT of flat parameter arrays, in statements of a few fixed sizes (see statementSizes). Bulk imports
+ * write through this rather than the query builder: compiling a 2 000-row insert per chunk costs more than running
+ * it. Returns how many rows the statements inserted or updated (fewer than given when `onConflict` skips some).
  */
 export async function insertRows(
   ex: Executor,
@@ -39,22 +66,23 @@ export async function insertRows(
   columns: readonly string[],
   rows: unknown[][],
   onConflict = '',
-): Promise<void> {
-  if (rows.length === 0) return;
+): Promise<number> {
   const width = columns.length;
-  const perStatement = Math.max(1, Math.floor(MAX_PARAMS / width));
   const head = `insert into ${table} (${columns.join(', ')}) values `;
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const slice = rows.slice(start, start + perStatement);
-    const params: unknown[] = [];
-    for (const row of slice) for (const v of row) params.push(v);
-    await ex.executeQuery(
-      CompiledQuery.raw(
-        `${head}${valuesClause(dialect, width, slice.length)}${onConflict ? ` ${onConflict}` : ''}`,
-        params,
-      ),
+  const tail = onConflict ? ` ${onConflict}` : '';
+  let start = 0;
+  let affected = 0;
+  for (const size of statementSizes(rows.length, width)) {
+    const params: unknown[] = new Array(size * width);
+    let k = 0;
+    for (let r = start; r < start + size; r++) for (const v of rows[r]!) params[k++] = v;
+    start += size;
+    const result = await ex.executeQuery(
+      CompiledQuery.raw(`${head}${valuesClause(dialect, width, size)}${tail}`, params),
     );
+    affected += Number(result.numAffectedRows ?? 0);
   }
+  return affected;
 }
 
 export const SIGNAL_COLUMNS = [
@@ -74,6 +102,12 @@ export const SIGNAL_COLUMNS = [
   'created_at',
   'updated_at',
 ] as const;
+
+/**
+ * New signals skip an id the source already holds instead of failing the statement: the import tells a row of an
+ * earlier chunk of the same file (a repeated id) from a concurrent import's by the rows inserted.
+ */
+export const SIGNAL_INSERT_NEW = 'on conflict (source_id, external_id) do nothing';
 
 /** Updating by (source, external id) keeps the signal's id and creation time. */
 export const SIGNAL_UPSERT = `on conflict (source_id, external_id) do update set ${SIGNAL_COLUMNS.filter(
@@ -99,22 +133,116 @@ export async function countAllSignals(ex: Executor): Promise<number> {
   return Number(row.n);
 }
 
+export type StoredSignalKey = { id: string; externalId: string; batchId: string; contentHash: string };
+
+/** The signals a source holds under these external ids, with the batch that wrote each last. */
 export async function selectExistingByExternalIds(
   ex: Executor,
   sourceId: string,
   externalIds: string[],
-): Promise<Array<{ id: string; externalId: string; contentHash: string }>> {
-  const out: Array<{ id: string; externalId: string; contentHash: string }> = [];
+): Promise<StoredSignalKey[]> {
+  const out: StoredSignalKey[] = [];
   for (let i = 0; i < externalIds.length; i += 5_000) {
     const rows = await ex
       .selectFrom('signal')
-      .select(['id', 'externalId', 'contentHash'])
+      .select(['id', 'externalId', 'batchId', 'contentHash'])
       .where('sourceId', '=', sourceId)
       .where('externalId', 'in', externalIds.slice(i, i + 5_000))
       .execute();
     out.push(...rows);
   }
   return out;
+}
+
+/** Which of these external ids of a source the given batch wrote. */
+export async function selectExternalIdsOfBatch(
+  ex: Executor,
+  sourceId: string,
+  batchId: string,
+  externalIds: string[],
+): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < externalIds.length; i += 5_000) {
+    const rows = await ex
+      .selectFrom('signal')
+      .select('externalId')
+      .where('sourceId', '=', sourceId)
+      .where('externalId', 'in', externalIds.slice(i, i + 5_000))
+      .where('batchId', '=', batchId)
+      .execute();
+    for (const r of rows) out.push(r.externalId);
+  }
+  return out;
+}
+
+// The id ledger: a temporary table of the external ids an import has seen, with the line of each, for an import
+// that is not writing its rows to the signal table (a dry run, or a commit already lost to a problem).
+
+const LEDGER_NAME = /^import_ids_[0-9a-f]{16}$/;
+
+function ledgerTable(name: string): string {
+  // The name is interpolated into SQL text: only names made by newIdLedgerName pass.
+  if (!LEDGER_NAME.test(name)) throw new Error(`Not an id ledger name: ${name}`);
+  return name;
+}
+
+export function newIdLedgerName(): string {
+  return `import_ids_${Buffer.from(crypto.getRandomValues(new Uint8Array(8))).toString('hex')}`;
+}
+
+/**
+ * Runs `fn` on an executor whose session state (a temporary table) lasts across queries. PostgreSQL pools
+ * connections, so one is held for the duration; SQLite has a single connection, and holding it would stall every
+ * other query of the process for as long as `fn` runs.
+ */
+export async function withOneSession<T>(db: Db, fn: (ex: Executor) => Promise<T>): Promise<T> {
+  if (db.dialect === 'sqlite') return fn(db.kysely);
+  return db.kysely.connection().execute((connection) => fn(connection));
+}
+
+/** On disk in both engines past a few megabytes (SQLite's temp_store is a file, PostgreSQL's temp_buffers spill). */
+export async function createIdLedger(ex: Executor, name: string): Promise<void> {
+  await sql
+    .raw(`create temporary table ${ledgerTable(name)} (external_id text primary key, line integer not null)`)
+    .execute(ex);
+}
+
+/** Records ids not yet in the ledger; returns how many were new. */
+export async function addToIdLedger(
+  ex: Executor,
+  dialect: DialectName,
+  name: string,
+  rows: Array<[externalId: string, line: number]>,
+): Promise<number> {
+  return insertRows(
+    ex,
+    dialect,
+    ledgerTable(name),
+    ['external_id', 'line'],
+    rows,
+    'on conflict (external_id) do nothing',
+  );
+}
+
+/** The line recorded for each of these ids that the ledger holds. */
+export async function selectIdLedgerLines(
+  ex: Executor,
+  name: string,
+  externalIds: string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < externalIds.length; i += 5_000) {
+    const ids = externalIds.slice(i, i + 5_000);
+    const result = await sql<{ externalId: string; line: number }>`select external_id, line from ${sql.raw(
+      ledgerTable(name),
+    )} where external_id in (${sql.join(ids)})`.execute(ex);
+    for (const r of result.rows) out.set(r.externalId, Number(r.line));
+  }
+  return out;
+}
+
+export async function dropIdLedger(ex: Executor, name: string): Promise<void> {
+  await sql.raw(`drop table if exists ${ledgerTable(name)}`).execute(ex);
 }
 
 export async function selectSignalsByIds(ex: Executor, ids: string[]): Promise<SignalRow[]> {

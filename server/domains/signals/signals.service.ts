@@ -19,12 +19,20 @@ import {
   type WorkerInput,
   type WorkerMessage,
 } from './import-context.ts';
-import { produceSignals, unpackChunk, type ProducedChunk, type ProducerResult } from './import-pipeline.ts';
+import {
+  mergeProblems,
+  produceSignals,
+  unpackChunk,
+  type ProducedChunk,
+  type ProducerResult,
+} from './import-pipeline.ts';
 import { compileRowMapper, type AreaLookup, type MappedSignal } from './mapping/row-mapper.ts';
 import { openImportFile, type ImportFile, type ImportProblem } from './readers/reader.ts';
+import { RepeatedIds } from './repeated-ids.ts';
 import { RollupDeltas, periodsOf } from './rollups.ts';
 import {
   SIGNAL_COLUMNS,
+  SIGNAL_INSERT_NEW,
   SIGNAL_UPSERT,
   applyRollupDeltas,
   countAllSignals,
@@ -56,6 +64,7 @@ import {
   setSqliteThreads,
   sqliteThreads,
   updateBatchCounts,
+  withOneSession,
   type BatchRow,
   type SignalListFilter,
   type SignalListRow,
@@ -158,10 +167,7 @@ async function areaLookupFor(db: Db, mapping: Mapping): Promise<AreaLookup> {
   };
 }
 
-type Producer = (
-  options: { stopAfterProblem: boolean },
-  onChunk: (chunk: ProducedChunk) => Promise<void>,
-) => Promise<ProducerResult>;
+type Producer = (onChunk: (chunk: ProducedChunk) => Promise<void>) => Promise<ProducerResult>;
 
 /**
  * Imports one provider file as signals. Every row is validated (line, column, value, reason). A dry run writes
@@ -247,30 +253,21 @@ async function runImport(
   let produce: Producer;
   if (await readsInWorker(input)) {
     const context = await portableContext(db, mapping, defaultTimezone, terms, now);
-    produce = (options, onChunk) =>
-      produceInWorker(
-        {
-          kind: WORKER_KIND,
-          file: input.file,
-          mapping,
-          context,
-          fetchTimeoutMs,
-          stopAfterProblem: options.stopAfterProblem,
-        },
-        onChunk,
-      );
+    produce = (onChunk) =>
+      produceInWorker({ kind: WORKER_KIND, file: input.file, mapping, context, fetchTimeoutMs }, onChunk);
   } else {
     const areas = await areaLookupFor(db, mapping);
     const mapRow = compileRowMapper(mapping, { defaultTimezone, areas, terms, now });
-    produce = async (options, onChunk) => {
+    produce = async (onChunk) => {
       const file = await openImportFile(input.file, { fetchTimeoutMs });
-      return produceSignals(file, { mapping, mapRow, stopAfterProblem: options.stopAfterProblem }, onChunk);
+      return produceSignals(file, { mapping, mapRow }, onChunk);
     };
   }
 
   const run = (ex: Executor, batchId: string | null) =>
     writeSignals(db, ex, {
       produce,
+      idColumn: mapping.externalId.columns[0]!,
       source,
       batchId,
       clock,
@@ -279,8 +276,9 @@ async function runImport(
     });
 
   if (dryRun) {
-    const { produced, counts } = await run(db.kysely, null);
-    return report(null, true, produced, counts);
+    // The ids seen go to a temporary table, which lives in one database session.
+    const { checked, counts } = await withOneSession(db, (ex) => run(ex, null));
+    return report(null, true, checked, counts);
   }
 
   return db.kysely.transaction().execute(async (trx) => {
@@ -301,25 +299,26 @@ async function runImport(
       createdAt: isoNow(clock),
       rolledBackAt: null,
     });
-    const { produced, counts, rollups } = await run(trx, batchId);
-    if (produced.problemCount > 0) {
+    const { checked, counts, rollups } = await run(trx, batchId);
+    if (checked.problemCount > 0) {
       const message =
-        produced.failed > 0
-          ? `${produced.failed} of ${produced.totalRows} rows have problems; nothing was imported`
+        checked.failed > 0
+          ? `${checked.failed} of ${checked.totalRows} rows have problems; nothing was imported`
           : 'The file does not match the mapping; nothing was imported';
-      throw new AppError('IMPORT_INVALID', message, produced.problems);
+      // Everything written so far, a temporary table of ids included, goes with the rollback.
+      throw new AppError('IMPORT_INVALID', message, checked.problems);
     }
     await applyRollupDeltas(trx, db.dialect, rollups.rows());
     await updateBatchCounts(trx, batchId, {
-      fileHash: produced.fileHash,
-      totalRows: produced.totalRows,
+      fileHash: checked.fileHash,
+      totalRows: checked.totalRows,
       inserted: counts.inserted,
       updated: counts.updated,
       unchanged: counts.unchanged,
       failed: 0,
     });
     await recordDelivery(trx, source.id, clock);
-    const committed = report(batchId, false, produced, counts);
+    const committed = report(batchId, false, checked, counts);
     // Last: on PostgreSQL the append holds the audit chain's lock until this transaction commits.
     await audit(trx, batchId, committed);
     return committed;
@@ -385,70 +384,109 @@ function produceInWorker(
 
 type WriteCounts = { inserted: number; updated: number; unchanged: number };
 
-function report(batchId: string | null, dryRun: boolean, p: ProducerResult, c: WriteCounts): ImportReport {
+/** What the reading half found, with the repeated ids the writing half found added. */
+type CheckedFile = {
+  totalRows: number;
+  failed: number;
+  problems: ImportProblem[];
+  problemCount: number;
+  fileHash: string;
+};
+
+function report(batchId: string | null, dryRun: boolean, f: CheckedFile, c: WriteCounts): ImportReport {
   return {
     batchId,
     dryRun,
-    fileHash: p.fileHash,
-    totalRows: p.totalRows,
+    fileHash: f.fileHash,
+    totalRows: f.totalRows,
     inserted: c.inserted,
     updated: c.updated,
     unchanged: c.unchanged,
-    failed: p.failed,
-    errors: p.problems,
+    failed: f.failed,
+    errors: f.problems,
   };
 }
 
 /**
  * The writing half: classifies each chunk against what the source already holds (new, changed, unchanged) and,
- * in a commit (batchId set), stores it. A dry run only classifies, so its counts say what a commit would do.
+ * in a commit (batchId set), stores it. A dry run only classifies, so its counts say what a commit would do. Both
+ * catch ids repeated within the file (see repeated-ids.ts); once a commit has any problem it is lost, and its later
+ * chunks are only checked for repeats.
  */
 async function writeSignals(
   db: Db,
   ex: Executor,
   ctx: {
     produce: Producer;
+    idColumn: string;
     source: { id: string };
     batchId: string | null;
     clock: Clock;
     onProgress: ImportSignalsInput['onProgress'];
     rollupFlushKeys: number;
   },
-): Promise<{ produced: ProducerResult; counts: WriteCounts; rollups: RollupDeltas }> {
+): Promise<{ checked: CheckedFile; counts: WriteCounts; rollups: RollupDeltas }> {
   const { source, batchId } = ctx;
-  const write = batchId !== null;
   const counts: WriteCounts = { inserted: 0, updated: 0, unchanged: 0 };
   const rollups = new RollupDeltas();
+  const repeats = new RepeatedIds(ctx.idColumn);
   const sourceHadSignals = (await countSignalsOfSource(ex, source.id)) > 0;
   const now = isoNow(ctx.clock);
   const nextId = createIdFactory();
   let bulk: { indexes: Array<{ name: string; sql: string }> } | null = null;
-  let bulkDecided = !write || db.dialect !== 'sqlite';
+  let bulkDecided = batchId === null || db.dialect !== 'sqlite';
+  let wroteRows = false;
+  const chunkContext = { sourceId: source.id, now, nextId, sourceHadSignals, counts, rollups, repeats };
 
-  const produced = await ctx.produce({ stopAfterProblem: write }, async (chunk) => {
-    if (!bulkDecided && chunk.rowsRead >= BULK_DECIDE_AFTER_ROWS) {
-      bulkDecided = true;
-      bulk = await maybeStartBulkLoad(ex, chunk.estimatedRecords);
-    }
-    // +1 for every signal handed over; writeChunk corrects for rows that turn out unchanged or updated.
-    if (write) for (const s of chunk.signals) rollups.add(s.occurredOn, s.areaKey, s.labels, 1);
-    await writeChunk(db, ex, chunk.signals, {
-      sourceId: source.id,
-      batchId,
-      now,
-      nextId,
-      sourceHadSignals,
-      counts,
-      rollups,
+  let produced: ProducerResult;
+  try {
+    produced = await ctx.produce(async (chunk) => {
+      const signals = repeats.withinChunk(chunk.signals);
+      if (batchId === null) {
+        const unseen = await repeats.notSeenBefore(ex, db.dialect, signals, null);
+        await writeChunk(db, ex, unseen, { ...chunkContext, batchId: null });
+      } else if (chunk.afterProblems || repeats.count > 0) {
+        await repeats.notSeenBefore(
+          ex,
+          db.dialect,
+          signals,
+          wroteRows ? { sourceId: source.id, batchId } : null,
+        );
+      } else {
+        if (!bulkDecided && chunk.rowsRead >= BULK_DECIDE_AFTER_ROWS) {
+          bulkDecided = true;
+          bulk = await maybeStartBulkLoad(ex, chunk.estimatedRecords);
+        }
+        wroteRows ||= signals.length > 0;
+        await writeChunk(db, ex, signals, { ...chunkContext, batchId });
+        if (rollups.pendingKeys() >= ctx.rollupFlushKeys) {
+          await applyRollupDeltas(ex, db.dialect, rollups.rows());
+          rollups.clear();
+        }
+      }
+      repeats.endChunk();
+      ctx.onProgress?.(chunk.rowsRead, { read: chunk.bytesRead, total: chunk.bytesTotal });
     });
-    if (write && rollups.pendingKeys() >= ctx.rollupFlushKeys) {
-      await applyRollupDeltas(ex, db.dialect, rollups.rows());
-      rollups.clear();
-    }
-    ctx.onProgress?.(chunk.rowsRead, { read: chunk.bytesRead, total: chunk.bytesTotal });
-  });
-  if (bulk && produced.problemCount === 0) await finishBulkLoad(ex, bulk);
-  return { produced, counts, rollups };
+  } catch (e) {
+    // The import's own error is the one to report, not a failure to clean up after it.
+    if (batchId === null) await repeats.dispose(ex).catch(() => undefined);
+    throw e;
+  }
+  if (batchId === null) await repeats.dispose(ex);
+
+  const problemCount = produced.problems.listed.length + produced.problems.unlisted + repeats.count;
+  if (bulk && problemCount === 0) await finishBulkLoad(ex, bulk);
+  return {
+    checked: {
+      totalRows: produced.totalRows,
+      failed: produced.failed + repeats.count,
+      problems: mergeProblems(produced.problems, repeats.problems),
+      problemCount,
+      fileHash: produced.fileHash,
+    },
+    counts,
+    rollups,
+  };
 }
 
 async function maybeStartBulkLoad(
@@ -509,9 +547,10 @@ async function writeChunk(
     sourceHadSignals: boolean;
     counts: WriteCounts;
     rollups: RollupDeltas;
+    repeats: RepeatedIds;
   },
 ): Promise<void> {
-  const { counts, rollups, batchId, now } = ctx;
+  const { counts, rollups, batchId, now, repeats } = ctx;
   const existing = ctx.sourceHadSignals
     ? new Map(
         (
@@ -529,20 +568,16 @@ async function writeChunk(
   for (const s of chunk) {
     const found = existing?.get(s.externalId);
     if (!found) fresh.push(s);
+    else if (found.batchId === batchId) repeats.repeatOfWritten(s);
     else if (found.contentHash !== s.contentHash) changed.push({ id: found.id, signal: s });
-    else {
-      counts.unchanged++;
-      // The reader counted every signal as new; this one is already counted.
-      rollups.add(s.occurredOn, s.areaKey, s.labels, -1);
-    }
+    else counts.unchanged++;
   }
-  counts.inserted += fresh.length;
-  counts.updated += changed.length;
-  if (batchId === null) return;
+  if (batchId === null) {
+    counts.inserted += fresh.length;
+    counts.updated += changed.length;
+    return;
+  }
 
-  const signalRows: unknown[][] = [];
-  const labelRows: unknown[][] = [];
-  const revisionRows: unknown[][] = [];
   const row = (id: string, s: MappedSignal): unknown[] => [
     id,
     ctx.sourceId,
@@ -561,13 +596,31 @@ async function writeChunk(
     now,
   ];
 
-  for (const s of fresh) {
-    const id = ctx.nextId();
-    signalRows.push(row(id, s));
-    for (const code of s.labels) labelRows.push([id, code]);
-  }
-  await insertRows(ex, db.dialect, 'signal', SIGNAL_COLUMNS, signalRows);
+  const freshIds = fresh.map(() => ctx.nextId());
+  const inserted = await insertRows(
+    ex,
+    db.dialect,
+    'signal',
+    SIGNAL_COLUMNS,
+    fresh.map((s, i) => row(freshIds[i]!, s)),
+    SIGNAL_INSERT_NEW,
+  );
+  // Where no lookup came first (the source held nothing), a skipped row is one an earlier chunk wrote.
+  const skipped =
+    inserted < fresh.length ? await skippedRows(ex, ctx.sourceId, batchId, fresh, freshIds) : null;
+  const labelRows: unknown[][] = [];
+  fresh.forEach((s, i) => {
+    if (skipped?.has(i)) {
+      repeats.repeatOfWritten(s);
+      return;
+    }
+    for (const code of s.labels) labelRows.push([freshIds[i], code]);
+    rollups.add(s.occurredOn, s.areaKey, s.labels, 1);
+  });
+  counts.inserted += fresh.length - (skipped?.size ?? 0);
+  counts.updated += changed.length;
 
+  const revisionRows: unknown[][] = [];
   if (changed.length > 0) {
     const ids = changed.map((c) => c.id);
     const [previousRows, previousLabels, areaCodes] = await Promise.all([
@@ -592,10 +645,47 @@ async function writeChunk(
     );
     for (const { id, signal } of changed) {
       for (const code of signal.labels) labelRows.push([id, code]);
+      rollups.add(signal.occurredOn, signal.areaKey, signal.labels, 1);
     }
   }
   await insertRows(ex, db.dialect, 'signal_label', LABEL_COLUMNS, labelRows);
   await insertRows(ex, db.dialect, 'signal_revision', REVISION_COLUMNS, revisionRows);
+}
+
+/**
+ * Which of the fresh rows the insert skipped: those whose id this batch already wrote (a repeat within the file).
+ * A row another import committed meanwhile is a conflict to retry, not a problem of the file.
+ */
+async function skippedRows(
+  ex: Executor,
+  sourceId: string,
+  batchId: string,
+  fresh: MappedSignal[],
+  freshIds: string[],
+): Promise<Set<number>> {
+  const stored = new Map(
+    (
+      await selectExistingByExternalIds(
+        ex,
+        sourceId,
+        fresh.map((s) => s.externalId),
+      )
+    ).map((r) => [r.externalId, r]),
+  );
+  const skipped = new Set<number>();
+  fresh.forEach((s, i) => {
+    const row = stored.get(s.externalId);
+    if (row?.id === freshIds[i]) return;
+    if (row?.batchId === batchId) skipped.add(i);
+    else {
+      throw new AppError(
+        'CONFLICT',
+        'Another import of this source stored the same ids meanwhile; try again',
+        [{ line: s.line, value: s.externalId, reason: 'stored by another import while this one ran' }],
+      );
+    }
+  });
+  return skipped;
 }
 
 // Rollback

@@ -572,6 +572,109 @@ describeEachDialect('signal imports', (ctx) => {
     expect(missing.code).toBe('NOT_FOUND');
   });
 
+  it('reports every id repeated within a long file, in a dry run and a commit, read in the thread or a worker', async () => {
+    await createSource(
+      ctx.db,
+      {
+        code: 'repeats',
+        name: 'Repeats',
+        kind: 'community_organisation',
+        method: 'upload',
+        cadence: 'weekly',
+      },
+      clock,
+      null,
+    );
+    // 7 000 rows make four chunks of 2 000 valid rows: chunk 1 is rows 0–1999, chunk 2 rows 2000–3999, chunk 3
+    // rows 4000–6000 (row 4500 is invalid and not handed over), chunk 4 the rest. Line = row + 2 (header).
+    const ids = Array.from({ length: 7_000 }, (_, i) => `r${i}`);
+    ids[2500] = 'r7'; // first seen in an earlier chunk, while a commit still writes
+    ids[2600] = 'r2550'; // first seen in the same chunk
+    ids[4700] = 'r3900'; // first seen in a chunk a commit wrote, after it is lost (to the repeats above)
+    ids[6500] = 'r4900'; // first seen after the commit is lost, in an earlier chunk
+    const file = csv(
+      ...ids.map((id, i) => `${id},${i === 4500 ? '2024-02-30' : '2024-01-02'},,A1,None,,,D1`),
+    );
+    const repeat = (line: number, value: string, first: number | null) => ({
+      line,
+      column: 'id',
+      value,
+      reason: `the same id as ${first === null ? 'an earlier line' : `line ${first}`}: each id may appear once per file`,
+    });
+    const badDate = {
+      line: 4502,
+      column: 'date',
+      value: '2024-02-30',
+      reason: 'not a date in the format yyyy-MM-dd',
+    };
+    const leftovers = async () =>
+      ctx.dialect === 'sqlite'
+        ? (await sql<{ name: string }>`select name from sqlite_temp_master`.execute(ctx.db.kysely)).rows
+        : (
+            await sql<{
+              name: string;
+            }>`select tablename as name from pg_tables where tablename like 'import_ids_%'`.execute(
+              ctx.db.kysely,
+            )
+          ).rows;
+
+    for (const readIn of ['thread', 'worker'] as const) {
+      const dry = await importSignals(
+        ctx.db,
+        { sourceCode: 'repeats', mapping, file, dryRun: true, readIn },
+        clock,
+        null,
+      );
+      expect(dry).toMatchObject({ totalRows: 7_000, inserted: 6_995, failed: 5 });
+      // A dry run names every first occurrence: it records the ids it has seen with their lines.
+      expect(dry.errors).toEqual([
+        repeat(2502, 'r7', 9),
+        repeat(2602, 'r2550', 2552),
+        badDate,
+        repeat(4702, 'r3900', 3902),
+        repeat(6502, 'r4900', 4902),
+      ]);
+      expect(await leftovers()).toEqual([]);
+
+      // Once with nothing stored for the source (repeats caught by the insert), once with a signal stored
+      // (caught by the lookup of stored ids that precedes it).
+      for (const stored of [false, true]) {
+        let batchId: string | null = null;
+        if (stored) {
+          batchId = (
+            await importSignals(
+              ctx.db,
+              { sourceCode: 'repeats', mapping, file: csv('other,2024-01-02,,A1,None,,,D1') },
+              clock,
+              null,
+            )
+          ).batchId;
+        }
+        const before = await counts(ctx.db);
+        const e = await failure(
+          importSignals(ctx.db, { sourceCode: 'repeats', mapping, file, readIn }, clock, null),
+        );
+        expect(e.code).toBe('IMPORT_INVALID');
+        expect(e.message).toBe('5 of 7000 rows have problems; nothing was imported');
+        // A commit knows the first line only when the first occurrence is in the same chunk or arrived after
+        // the commit was lost: the signal table keeps no lines.
+        expect(e.details).toEqual([
+          repeat(2502, 'r7', null),
+          repeat(2602, 'r2550', 2552),
+          badDate,
+          repeat(4702, 'r3900', null),
+          repeat(6502, 'r4900', 4902),
+        ]);
+        expect(await counts(ctx.db)).toEqual(before);
+        expect(await leftovers()).toEqual([]);
+        if (batchId) await rollbackBatch(ctx.db, batchId, clock, null);
+      }
+    }
+    expect((await listSignals(ctx.db, { areaCodes: [], labels: [], sourceCodes: ['repeats'] })).total).toBe(
+      0,
+    );
+  }, 60_000);
+
   it('pages signals by keyset and filters by label prefix, area, city-wide and period', async () => {
     const rows = Array.from(
       { length: 7 },
