@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify';
 import { z } from 'zod';
 import { access, actorOf } from '../../platform/access/guard.ts';
 import { listScope } from '../../platform/access/policy.ts';
-import { appendAudit } from '../../platform/audit/audit.ts';
+import { auditFilters, auditRead } from '../../platform/audit/audit.ts';
 import { AppError } from '../../platform/errors.ts';
 import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import { escapeFormula } from '../signals/errors-csv.ts';
@@ -34,21 +34,14 @@ const PAGE = 5_000;
 
 export const auditRoutes: RouteModule = (app, { db, clock }) => {
   // Reading the trail is itself recorded: who looked at what, with which filters.
-  const recordRead = async (actor: ReturnType<typeof actorOf>, action: string, filter: AuditFilter) =>
-    db.kysely.transaction().execute((trx) =>
-      appendAudit(
-        trx,
-        {
-          action,
-          outcome: 'success',
-          actor,
-          resourceType: 'audit',
-          purpose: 'audit review',
-          details: Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)),
-        },
-        clock,
-      ),
-    );
+  const recordRead = (actor: ReturnType<typeof actorOf>, action: string, filter: AuditFilter) =>
+    auditRead(db, clock, {
+      action,
+      actor,
+      resourceType: 'audit',
+      purpose: 'audit review',
+      details: auditFilters(filter),
+    });
 
   app.get(
     BASE,

@@ -4,6 +4,7 @@ import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import { adminSessionSchema, presentAdminSession } from './sessions-admin.presenter.ts';
 import { sessionIdParams, sessionListQuerySchema } from './sessions-admin.schemas.ts';
 import { endSession, listLiveSessions } from './sessions-admin.service.ts';
+import { auditFilters, auditRead } from '../../platform/audit/audit.ts';
 
 const BASE = `${API_PREFIX}/sessions`;
 const tags = ['sessions'];
@@ -26,6 +27,12 @@ export const sessionsAdminRoutes: RouteModule = (app, { db, clock, config }) => 
     async (request) => {
       const actor = actorOf(request);
       const page = await listLiveSessions(db, actor, request.query, clock, config);
+      await auditRead(db, clock, {
+        action: 'session.list',
+        actor,
+        resourceType: 'session',
+        details: { ...auditFilters(request.query), shown: page.items.length },
+      });
       return { items: page.items.map((s) => presentAdminSession(s, actor)), nextCursor: page.nextCursor };
     },
   );

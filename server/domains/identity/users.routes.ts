@@ -20,6 +20,7 @@ import {
   reinviteUser,
   updateUser,
 } from './users.service.ts';
+import { auditFilters, auditRead } from '../../platform/audit/audit.ts';
 
 const BASE = `${API_PREFIX}/users`;
 const tags = ['users'];
@@ -48,6 +49,13 @@ export const usersRoutes: RouteModule = (app, { db, clock }) => {
     async (request) => {
       const actor = actorOf(request);
       const page = await listUsers(db, actor, request.query);
+      // A list of colleagues' names and addresses is personal data too: who listed whom, with which filters.
+      await auditRead(db, clock, {
+        action: 'user.list',
+        actor,
+        resourceType: 'user',
+        details: { ...auditFilters(request.query), shown: page.items.length },
+      });
       return {
         items: page.items.map((u) => presentUser(u, actor)),
         nextCursor: page.nextCursor,

@@ -1,6 +1,6 @@
 import type { Db, Executor } from '../../db/database.ts';
 import { can, listScope, type Action, type Actor } from '../../platform/access/policy.ts';
-import { appendAudit } from '../../platform/audit/audit.ts';
+import { appendAudit, auditRead } from '../../platform/audit/audit.ts';
 import { endSessions } from '../../platform/auth/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { AppError, notFound } from '../../platform/errors.ts';
@@ -94,15 +94,7 @@ export async function getUserDetail(db: Db, actor: Actor, id: string, clock: Clo
       ? await selectOpenInvitationExpiry(db.kysely, id, clock.now().toISOString())
       : null;
   if (user.id !== actor.userId)
-    await db.kysely
-      .transaction()
-      .execute((trx) =>
-        appendAudit(
-          trx,
-          { action: 'user.read', outcome: 'success', actor, resourceType: 'user', resourceId: user.id },
-          clock,
-        ),
-      );
+    await auditRead(db, clock, { action: 'user.read', actor, resourceType: 'user', resourceId: user.id });
   return { ...user, invitationExpiresAt };
 }
 

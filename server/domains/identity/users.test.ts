@@ -171,6 +171,15 @@ describeEachDialect('users API', (ctx) => {
     expect(all.statusCode).toBe(200);
     expect(all.json().total).toBe(6);
     expect(all.json().abilities).toEqual({ invite: true });
+    // Listing people is a read of personal data: recorded with its filters, never the names it showed.
+    const listed = await ctx.db.kysely
+      .selectFrom('auditEvent')
+      .select(['actorUserId', 'details'])
+      .where('action', '=', 'user.list')
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(listed.actorUserId).toBe(admin.userId);
+    expect(JSON.parse(listed.details!)).toEqual({ shown: 6 });
     const ids = all.json().items.map((u: { id: string }) => u.id);
 
     // Pages of two follow each other without gaps or repeats.

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { parseMapping, type Mapping } from '../../../core/contracts/mapping.ts';
 import { AppError } from '../../platform/errors.ts';
 import { access, actorOf } from '../../platform/access/guard.ts';
-import { appendAudit } from '../../platform/audit/audit.ts';
+import { auditRead } from '../../platform/audit/audit.ts';
 import { API_PREFIX, type RouteModule } from '../../platform/http.ts';
 import { getSourceByCode } from '../sources/sources.service.ts';
 import { errorsToCsv } from './errors-csv.ts';
@@ -187,20 +187,13 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
       const signal = await getSignal(db, request.params.id);
       // Free text can describe people: the read is recorded before anything is answered, and if the record
       // cannot be written nothing is (fail closed).
-      await db.kysely.transaction().execute((trx) =>
-        appendAudit(
-          trx,
-          {
-            action: 'signal.read',
-            outcome: 'success',
-            actor: actorOf(request),
-            resourceType: 'signal',
-            resourceId: signal.id,
-            purpose: request.query.purpose,
-          },
-          clock,
-        ),
-      );
+      await auditRead(db, clock, {
+        action: 'signal.read',
+        actor: actorOf(request),
+        resourceType: 'signal',
+        resourceId: signal.id,
+        purpose: request.query.purpose,
+      });
       return presentSignalDetail(signal);
     },
   );

@@ -196,3 +196,22 @@ export async function auditRefusal(
       ),
     );
 }
+
+/**
+ * A read of personal data (someone else's account, a signal's free text, the audit trail itself), recorded in a
+ * transaction of its own before the data is answered: if the entry cannot be written, the caller answers nothing.
+ */
+export async function auditRead(
+  db: Db,
+  clock: Clock,
+  entry: Omit<AuditEntry, 'outcome'> & { actor: AuditActor },
+): Promise<void> {
+  await db.kysely.transaction().execute((trx) => appendAudit(trx, { ...entry, outcome: 'success' }, clock));
+}
+
+/** The filters of a list request as audit details: the ones given, without paging. */
+export function auditFilters(query: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'cursor' && k !== 'limit'),
+  );
+}
