@@ -346,6 +346,26 @@ let admin: Tab | undefined;
 let adminTotp: { secret: string; recoveryCodes: string[] } | undefined;
 let coordinatorLink = '';
 
+describe('security headers of the console (golden)', () => {
+  it('serves the console shell and its assets under the same strict policy as the API', async () => {
+    const shell = await fetch(`${base}/people?lang=en`);
+    expect(shell.status).toBe(200);
+    expect(shell.headers.get('content-type')).toMatch(/text\/html/);
+    const assetPath = /<script[^>]+src="([^"]+)"/.exec(await shell.text())?.[1];
+    expect(assetPath).toBeDefined();
+    const asset = await fetch(`${base}${assetPath}`);
+    for (const r of [shell, asset]) {
+      expect(r.headers.get('content-security-policy')).toBe(
+        "default-src 'self';base-uri 'none';font-src 'self';form-action 'self';frame-ancestors 'none';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self';upgrade-insecure-requests;connect-src 'self'",
+      );
+      expect(r.headers.get('x-frame-options')).toBe('DENY');
+      expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(r.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+});
+
 describe('signing in and administration (journey)', () => {
   it('sends a visitor to sign in, remembering the page, and the administrator enrols an authenticator app', async () => {
     admin = await newPage({ signedOut: true });
