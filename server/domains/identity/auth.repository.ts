@@ -1,7 +1,6 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { AppUserTable, OrganisationTable } from '../../db/schema.ts';
-import { hashToken } from '../../platform/auth/sessions.ts';
 
 /** An account with what authentication needs: its secrets stay in the service, never reach a presenter. */
 export type AuthUserRow = Selectable<AppUserTable> & { roleName: string; roleGrants: string };
@@ -91,17 +90,6 @@ export async function countActiveUsersWithRole(ex: Executor, roleCode: string): 
     .where('status', '=', 'active')
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** The live session id behind a cookie token, to end it when the same browser signs in again. */
-export async function findLiveSessionIdByToken(ex: Executor, token: string): Promise<string | undefined> {
-  const row = await ex
-    .selectFrom('session')
-    .select('id')
-    .where('tokenHash', '=', hashToken(token))
-    .where('endedAt', 'is', null)
-    .executeTakeFirst();
-  return row?.id;
 }
 
 export type SessionListRow = {

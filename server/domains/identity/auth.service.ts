@@ -22,10 +22,10 @@ import {
   verifyPassword,
 } from '../../platform/auth/passwords.ts';
 import {
-  createSession,
   endSessions,
   markSession,
   parseGrants,
+  replaceSession,
   requireRecentReauthentication,
   type ResolvedSession,
   type SessionLifetimes,
@@ -61,7 +61,6 @@ import {
   countPasskeys,
   countUnusedRecoveryCodes,
   emailTaken,
-  findLiveSessionIdByToken,
   insertOrganisation,
   insertUser,
   replaceRecoveryCodes,
@@ -264,13 +263,15 @@ export async function signIn(
   const rehash = passwordNeedsRehash(account.passwordHash!) ? await hashPassword(input.password) : null;
   return db.kysely.transaction().execute(async (trx) => {
     const now = clock.now().toISOString();
-    const previous = previousSessionToken
-      ? await findLiveSessionIdByToken(trx, previousSessionToken)
-      : undefined;
-    if (previous) await endSessions(trx, { sessionId: previous }, 'logout', clock);
-    const session = await createSession(
+    const session = await replaceSession(
       trx,
-      { userId: account.id, method: 'password', mfaSatisfied: !pending, userAgent: client.userAgent },
+      {
+        userId: account.id,
+        method: 'password',
+        mfaSatisfied: !pending,
+        userAgent: client.userAgent,
+        previousToken: previousSessionToken,
+      },
       clock,
       deps.lifetimes,
     );
@@ -294,7 +295,7 @@ export async function signIn(
           method: 'password',
           sessionId: session.sessionId,
           secondFactorPending: pending,
-          replacedSession: previous !== undefined,
+          replacedSession: session.replacedSession,
           rehashed: rehash !== null,
         },
       },

@@ -1,7 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../../db/database.ts';
 import type { PasskeyTable } from '../../db/schema.ts';
-import { hashToken } from '../../platform/auth/sessions.ts';
 
 export type PasskeyRow = {
   id: string;
@@ -121,15 +120,4 @@ export async function selectSignInUserByEmail(
 
 export async function recordLogin(ex: Executor, userId: string, now: string): Promise<void> {
   await ex.updateTable('appUser').set({ lastLoginAt: now }).where('id', '=', userId).execute();
-}
-
-/** The live session behind a cookie token: a new sign-in from the same browser ends it. */
-export async function findLiveSessionId(ex: Executor, token: string): Promise<string | undefined> {
-  const row = await ex
-    .selectFrom('session')
-    .select('id')
-    .where('tokenHash', '=', hashToken(token))
-    .where('endedAt', 'is', null)
-    .executeTakeFirst();
-  return row?.id;
 }

@@ -10,10 +10,9 @@ import type { Database } from '../../db/schema.ts';
 import { requiresSecondFactor } from '../../platform/access/policy.ts';
 import { appendAudit, type AuditActor, type AuditEntry } from '../../platform/audit/audit.ts';
 import {
-  createSession,
-  endSessions,
   markSession,
   parseGrants,
+  replaceSession,
   requireRecentReauthentication,
   type ResolvedSession,
   type SessionLifetimes,
@@ -37,7 +36,6 @@ import { isUniqueViolation } from './users.repository.ts';
 import {
   advancePasskeyCounter,
   deletePasskey,
-  findLiveSessionId,
   insertPasskey,
   recordLogin,
   selectPasskey,
@@ -304,21 +302,20 @@ export async function openSession(
   clock: Clock,
   lifetimes: SessionLifetimes,
 ): Promise<OpenedSession> {
-  const previous = input.previousToken ? await findLiveSessionId(trx, input.previousToken) : undefined;
-  if (previous) await endSessions(trx, { sessionId: previous }, 'logout', clock);
-  const session = await createSession(
+  const session = await replaceSession(
     trx,
     {
       userId: input.user.id,
       method: input.method,
       mfaSatisfied: input.mfaSatisfied,
       userAgent: input.userAgent ?? null,
+      previousToken: input.previousToken,
     },
     clock,
     lifetimes,
   );
   await recordLogin(trx, input.user.id, clock.now().toISOString());
-  return { ...session, replacedSession: previous !== undefined };
+  return session;
 }
 
 const signedIn = (user: SignInUserRow, csrfToken: string): SignedIn => ({

@@ -67,6 +67,35 @@ export async function createSession(
   return { token, sessionId, csrfToken };
 }
 
+/**
+ * A sign-in (password, passkey, single sign-on): always a new session, and the one this browser still carried
+ * (its cookie token) ends, so a sign-in never reuses a session id.
+ */
+export async function replaceSession(
+  db: Executor,
+  input: {
+    userId: string;
+    method: SessionMethod;
+    mfaSatisfied: boolean;
+    userAgent?: string | null;
+    previousToken: string | null | undefined;
+  },
+  clock: Clock,
+  lifetimes: SessionLifetimes,
+): Promise<{ token: string; sessionId: string; csrfToken: string; replacedSession: boolean }> {
+  const previous = input.previousToken
+    ? await db
+        .selectFrom('session')
+        .select('id')
+        .where('tokenHash', '=', hashToken(input.previousToken))
+        .where('endedAt', 'is', null)
+        .executeTakeFirst()
+    : undefined;
+  if (previous) await endSessions(db, { sessionId: previous.id }, 'logout', clock);
+  const session = await createSession(db, input, clock, lifetimes);
+  return { ...session, replacedSession: previous !== undefined };
+}
+
 export type ResolvedSession = {
   actor: Actor;
   session: {
