@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { asApiError, sendJson, type ApiError } from '../../api/client.ts';
 import type { TotpConfirmed, TotpSetup } from '../../api/identity.ts';
 import { CopyButton } from '../../components/copy-button.tsx';
-import { ErrorSummary, noErrors, problemsOf, TextField, type FormErrors } from '../../components/forms.tsx';
+import { ErrorSummary, noErrors, problemsOf, type FormErrors } from '../../components/forms.tsx';
 import { ErrorNotice, Loading } from '../../components/status.tsx';
 import { useT } from '../../i18n/i18n.tsx';
 import type { Locale } from '../../i18n/locales.ts';
@@ -12,6 +12,7 @@ import { useUrl } from '../../routing/url-state.ts';
 import { useAuth } from './auth-context.tsx';
 import { continueSignIn, inLocale } from './continue.ts';
 import { QrCode } from '../../components/qr-code.tsx';
+import { TotpCodeField } from './totp-code-field.tsx';
 
 const FORM = 'enrol';
 
@@ -145,20 +146,7 @@ function ScanStep({ setup, onConfirmed }: { setup: TotpSetup; onConfirmed: (code
           <p>{t('enrol.step.code')}</p>
           <form className="form" noValidate onSubmit={(e) => void submit(e)} aria-label={t('enrol.confirm')}>
             <ErrorSummary form={FORM} errors={errors} order={['code']} />
-            <TextField
-              form={FORM}
-              name="code"
-              label={t('secondFactor.codeLabel')}
-              hint={t('secondFactor.codeHint')}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              maxLength={6}
-              dir="ltr"
-              className="code-input"
-              value={code}
-              error={errors.fields.code}
-              onChange={(e) => setCode(e.target.value)}
-            />
+            <TotpCodeField form={FORM} value={code} error={errors.fields.code} onChange={setCode} />
             <div className="button-row">
               <button type="submit" disabled={busy} aria-busy={busy}>
                 {busy ? t('status.working') : t('enrol.confirm')}

@@ -7,6 +7,7 @@ import { Link } from '../../routing/link.tsx';
 import { hrefWith, useUrl } from '../../routing/url-state.ts';
 import { useAuth } from './auth-context.tsx';
 import { continueSignIn } from './continue.ts';
+import { TotpCodeField } from './totp-code-field.tsx';
 
 const FORM = 'second-factor';
 
@@ -88,21 +89,7 @@ export function SecondFactorPage({ locale }: { locale: Locale }) {
             onChange={(e) => setCode(e.target.value)}
           />
         ) : (
-          <TextField
-            key="totp"
-            form={FORM}
-            name="code"
-            label={t('secondFactor.codeLabel')}
-            hint={t('secondFactor.codeHint')}
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={6}
-            dir="ltr"
-            className="code-input"
-            value={code}
-            error={errors.fields.code}
-            onChange={(e) => setCode(e.target.value)}
-          />
+          <TotpCodeField key="totp" form={FORM} value={code} error={errors.fields.code} onChange={setCode} />
         )}
         <div className="button-row">
           <button type="submit" disabled={busy} aria-busy={busy}>
