@@ -4,7 +4,8 @@ import { appendAudit } from '../../platform/audit/audit.ts';
 import { endSessions, type SessionLifetimes, type SessionMethod } from '../../platform/auth/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { notFound } from '../../platform/errors.ts';
-import { authorise, decodeCursor, encodeCursor } from './users.access.ts';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
+import { authorise } from './users.access.ts';
 import { selectLiveSessionPage, selectSession, type SessionRow } from './sessions-admin.repository.ts';
 import type { SessionListQuery } from './sessions-admin.schemas.ts';
 

@@ -63,26 +63,3 @@ export function assertMayAssignRole(
     ]);
   }
 }
-
-/** Opaque keyset cursors for paged lists: base64url JSON of the last row's sort key. */
-export function encodeCursor(key: Record<string, string>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-export function decodeCursor<F extends string>(cursor: string, fields: readonly F[]): Record<F, string> {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      typeof value === 'object' &&
-      value !== null &&
-      fields.every((f) => typeof (value as Record<string, unknown>)[f] === 'string')
-    ) {
-      return value as Record<F, string>;
-    }
-  } catch {
-    // Falls through to the error below.
-  }
-  throw new AppError('VALIDATION_FAILED', 'The cursor is not valid', [
-    { field: 'cursor', value: cursor, reason: 'pass back nextCursor from a previous page unchanged' },
-  ]);
-}

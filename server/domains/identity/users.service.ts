@@ -9,7 +9,8 @@ import { selectOpenInvitationExpiry } from './invitations.repository.ts';
 import { issueInvitation, revokeInvitations, type IssuedInvitation } from './invitations.service.ts';
 import { getOrganisationToJoin } from './organisations.service.ts';
 import { getRoleToAssign } from './roles.service.ts';
-import { assertMayAssignRole, authorise, decodeCursor, encodeCursor } from './users.access.ts';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
+import { assertMayAssignRole, authorise } from './users.access.ts';
 import {
   countUsers,
   insertUserIfNew,

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.ts';
 import { checkMappingTerms, type Mapping } from '../../../core/contracts/mapping.ts';
 import type { Transaction } from 'kysely';
 import type { Db, Executor } from '../../db/database.ts';
@@ -958,27 +959,4 @@ export async function getSignal(db: Db, id: string): Promise<SignalDetail> {
   if (!row) throw notFound(`Signal ${id}`);
   const labels = await selectLabelsOf(db.kysely, [id]);
   return { ...row, labels: labels.get(id) ?? [] };
-}
-
-/** Opaque keyset cursors: base64url JSON of the last row's sort key. */
-function encodeCursor(key: Record<string, string>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(cursor: string, fields: string[]): Record<string, string> {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      typeof value === 'object' &&
-      value !== null &&
-      fields.every((f) => typeof (value as Record<string, unknown>)[f] === 'string')
-    ) {
-      return value as Record<string, string>;
-    }
-  } catch {
-    // Falls through to the error below.
-  }
-  throw new AppError('VALIDATION_FAILED', 'The cursor is not valid', [
-    { field: 'cursor', value: cursor, reason: 'pass back nextCursor from a previous page unchanged' },
-  ]);
 }
