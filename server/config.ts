@@ -35,6 +35,8 @@ const envSchema = z.object({
   // Ed25519 PEM signing audit checkpoints; default <DATA_DIR>/audit-signing-key.pem, created on first use.
   AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
+  // Minutes between checks that recompute the analytics when the data changed elsewhere (CLI, another process); 0 = off.
+  ANALYTICS_REFRESH_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(60),
   // Passkeys: the relying party is the console's host name; the origin is what browsers report (docs/security.md).
   WEBAUTHN_RP_ID: z.string().min(1).default('localhost'),
   WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Cohesion'),
@@ -74,6 +76,7 @@ export type Config = {
   sessionAbsoluteMs: number;
   auditSigningKeyFile: string | undefined;
   auditCheckpointEvery: number;
+  analyticsRefreshMinutes: number;
   webauthn: { rpId: string; rpName: string; origin: string };
   /** Undefined when single sign-on is not configured. */
   oidc: OidcConfig | undefined;
@@ -122,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditSigningKeyFile:
       e.AUDIT_SIGNING_KEY_FILE === undefined ? undefined : path.resolve(e.AUDIT_SIGNING_KEY_FILE),
     auditCheckpointEvery: e.AUDIT_CHECKPOINT_EVERY,
+    analyticsRefreshMinutes: e.ANALYTICS_REFRESH_MINUTES,
     webauthn: {
       rpId: e.WEBAUTHN_RP_ID,
       rpName: e.WEBAUTHN_RP_NAME,

@@ -2,6 +2,7 @@ import { buildApp } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { systemClock } from './platform/clock.ts';
+import { createAnalyticsRefresher } from './domains/analytics/refresher.ts';
 import { maybeCheckpoint } from './platform/audit/checkpoints.ts';
 import { loadAuditSigningKey } from './platform/audit/signing-key.ts';
 
@@ -19,7 +20,16 @@ async function main(): Promise<void> {
   const db = await bootstrap(config, { loadDemo: true });
   // The key that signs audit checkpoints lives outside the database (DATA_DIR or AUDIT_SIGNING_KEY_FILE).
   const auditKey = loadAuditSigningKey(config);
-  const app = await buildApp({ db, config, clock: systemClock });
+  let log: { error(obj: object, msg: string): void; info(obj: object, msg: string): void } = console;
+  const analytics = createAnalyticsRefresher(db, systemClock, {
+    intervalMinutes: config.analyticsRefreshMinutes,
+    onError: (e) => log.error({ err: e }, 'analytics recomputation failed'),
+    onRun: (s) => {
+      if (!s.skipped) log.info({ runId: s.runId, alarms: s.alarms, ms: s.ms }, 'analytics recomputed');
+    },
+  });
+  const app = await buildApp({ db, config, clock: systemClock, analytics });
+  log = app.log;
   // Checkpoints are signed after commits, never inside a request's transaction: after responses once enough
   // entries have accumulated, and every 15 minutes for whatever is left unsigned.
   const signAudit = (every = config.auditCheckpointEvery) =>
@@ -37,6 +47,8 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     clearInterval(checkpointTimer);
+    analytics.stop();
+    await analytics.settle();
     await app.close();
     await db.close();
     process.exit(0);

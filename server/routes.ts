@@ -1,6 +1,7 @@
 import type { RouteModule } from './platform/http.ts';
 import { areasRoutes } from './domains/areas/areas.routes.ts';
 import { pictureRoutes } from './domains/picture/picture.routes.ts';
+import { analyticsRoutes } from './domains/analytics/analytics.routes.ts';
 import { taxonomyRoutes } from './domains/taxonomy/taxonomy.routes.ts';
 import { sourcesRoutes } from './domains/sources/sources.routes.ts';
 import { signalsRoutes } from './domains/signals/signals.routes.ts';
@@ -18,6 +19,7 @@ import { ssoRoutes } from './domains/identity/sso.routes.ts';
 export const routeModules: RouteModule[] = [
   areasRoutes,
   pictureRoutes,
+  analyticsRoutes,
   taxonomyRoutes,
   sourcesRoutes,
   signalsRoutes,

@@ -7,6 +7,7 @@ import { registerSignalsCommands } from './signals.cli.ts';
 import { registerCityCommands } from './city.cli.ts';
 import { registerAuditCommands } from './audit.cli.ts';
 import { registerUsersCommands } from './users.cli.ts';
+import { registerAnalyzeCommands } from './analyze.cli.ts';
 
 /** Every CLI command group. Each domain adds its own line. */
 export const cliCommands: Array<(program: Command) => void> = [
@@ -18,4 +19,5 @@ export const cliCommands: Array<(program: Command) => void> = [
   registerCityCommands,
   registerAuditCommands,
   registerUsersCommands,
+  registerAnalyzeCommands,
 ];

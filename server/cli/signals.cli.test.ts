@@ -71,6 +71,7 @@ describe('cohesion city and signals (CLI)', () => {
         ['city.load', null, 'success', 'cli'],
         ['area.import', null, 'success', 'cli'],
         ['area.attributes_import', null, 'success', 'cli'],
+        ['area.attributes_import', null, 'success', 'cli'],
         ['source.create', null, 'success', 'cli'],
         ['signal.import', null, 'success', 'cli'],
         ['signal.rollback', null, 'success', 'cli'],

@@ -9,7 +9,9 @@ import type { ImportProblem } from '../domains/signals/readers/reader.ts';
 import {
   importSignals,
   listBatches,
+  checkRollups,
   rebuildRollups,
+  type RollupCheck,
   rollbackBatch,
   type ImportReport,
 } from '../domains/signals/signals.service.ts';
@@ -198,12 +200,34 @@ export function registerSignalsCommands(program: Command): void {
     });
 
   signals
+    .command('check-rollups')
+    .description('Prove the incrementally kept weekly and monthly rollups equal a full recount (exit code 1 if not)')
+    .action(async () => {
+      await withContext(async ({ db }) => {
+        reportRollupCheck(await checkRollups(db), 'check');
+      });
+    });
+
+  signals
     .command('rebuild-rollups')
     .description('Recount the weekly and monthly rollups from the stored signals (a repair tool)')
     .action(async () => {
       await withContext(async ({ db, clock }) => {
-        const r = await rebuildRollups(db, clock, null);
-        console.log(`${r.rows} rollup rows rebuilt`);
+        reportRollupCheck(await rebuildRollups(db, clock, null), 'rebuild');
       });
     });
+}
+
+function reportRollupCheck(check: RollupCheck, mode: 'check' | 'rebuild'): void {
+  if (check.differences === 0) {
+    console.log(`${check.rows} rollup rows: the incremental rollups equal a full recount`);
+  } else {
+    console.log(`${check.differences} rollup keys differed from a full recount of ${check.rows} rows:`);
+    for (const d of check.examples) {
+      console.log(`  ${d.grain} ${d.period} area '${d.areaKey}' ${d.termCode}: stored ${d.stored}, recounted ${d.recounted}`);
+    }
+    if (mode === 'rebuild') console.log('The rollups were replaced by the recount.');
+    else process.exitCode = 1;
+  }
+  if (mode === 'rebuild') console.log(`${check.rows} rollup rows rebuilt`);
 }

@@ -264,6 +264,70 @@ export interface AuditCheckpointTable {
   signature: string;
 }
 
+export interface AnalyticsRunTable {
+  id: string;
+  reason: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: string;
+  dataVersion: string;
+  dataUntil: string | null;
+  summary: string | null;
+  error: string | null;
+}
+
+export interface AnalyticsAlarmTable {
+  id: string;
+  method: string;
+  grain: string;
+  /** An area code, or '*' for the whole city. */
+  areaKey: string;
+  termCode: string;
+  period: string;
+  observed: number;
+  expected: number;
+  upperbound: number;
+  firstRaisedAt: string;
+  lastComputedAt: string;
+  runId: string;
+  withdrawnAt: string | null;
+}
+
+export interface AnalyticsSeriesTable {
+  method: string;
+  grain: string;
+  areaKey: string;
+  termCode: string;
+  period: string;
+  observed: number;
+  expected: number | null;
+  upperbound: number | null;
+  alarm: number;
+  converged: number;
+  warning: string | null;
+  runId: string;
+}
+
+export interface TriggerEventTable {
+  id: string;
+  name: string;
+  kind: string;
+  occurredOn: string;
+  areaCode: string | null;
+  description: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  archivedAt: string | null;
+}
+
+export interface IndexDefinitionTable {
+  key: string;
+  name: string;
+  spec: string;
+  updatedAt: string;
+}
+
 export interface Database {
   area: AreaTable;
   areaAttribute: AreaAttributeTable;
@@ -287,6 +351,11 @@ export interface Database {
   loginThrottle: LoginThrottleTable;
   auditEvent: AuditEventTable;
   auditCheckpoint: AuditCheckpointTable;
+  analyticsRun: AnalyticsRunTable;
+  analyticsAlarm: AnalyticsAlarmTable;
+  analyticsSeries: AnalyticsSeriesTable;
+  triggerEvent: TriggerEventTable;
+  indexDefinition: IndexDefinitionTable;
 }
 
 // Kept to make Generated available to later tables with database-side defaults.

@@ -27,6 +27,8 @@ export type AppDeps = {
   db: Db;
   config: Config;
   clock: Clock;
+  /** Keeps the stored analytics current; absent in tests that do not exercise it. */
+  analytics?: { request(reason: 'import' | 'rollback' | 'manual'): void };
 };
 
 export type RouteModule = (app: App, deps: AppDeps) => void | Promise<void>;

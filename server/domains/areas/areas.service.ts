@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { MultiPolygon, Polygon } from 'geojson';
+import { queenContiguity, type Neighbours } from '../../../core/analytics/contiguity.ts';
 import { createAreaIndex, type AreaIndex } from '../../../core/geo/area-index.ts';
 import { parseBoundaries, type BoundaryProblem } from '../../../core/geo/geojson.ts';
 import { buildBoundaryTopology } from '../../../core/geo/topology.ts';
@@ -422,7 +423,11 @@ type DerivedCache = {
   version: string;
   boundaries: Partial<Record<BoundaryFormat, BoundaryDocument>>;
   index?: Promise<{ index: AreaIndex; idByCode: Map<string, string> }>;
+  neighbours?: Promise<AreaNeighbours>;
 };
+
+/** The leaf areas in code order with their queen-contiguity neighbours (indices into `codes`). */
+export type AreaNeighbours = { codes: string[]; names: string[]; nb: Neighbours };
 
 // Per database handle: tests and tools may hold several at once.
 const derived = new WeakMap<Kysely<Database>, DerivedCache>();
@@ -473,6 +478,25 @@ export async function getBoundaries(db: Db, format: BoundaryFormat): Promise<Bou
   const doc = { body, etag, version: cache.version };
   cache.boundaries[format] = doc;
   return doc;
+}
+
+/**
+ * Queen contiguity of the leaf areas (areas sharing at least one boundary point), computed from the boundaries and
+ * cached until the areas change: the spatial statistics' weights.
+ */
+export async function loadAreaNeighbours(db: Db): Promise<AreaNeighbours> {
+  const cache = await cacheFor(db);
+  cache.neighbours ??= listAreaGeometries(db.kysely, { leavesOnly: true }).then((rows) => ({
+    codes: rows.map((r) => r.code),
+    names: rows.map((r) => r.name),
+    nb: queenContiguity(rows.map((r) => JSON.parse(r.geometry) as Polygon | MultiPolygon)),
+  }));
+  try {
+    return await cache.neighbours;
+  } catch (e) {
+    cache.neighbours = undefined;
+    throw e;
+  }
 }
 
 /**

@@ -124,7 +124,7 @@ function mappingFromField(text: string | undefined): Mapping | undefined {
 
 const wantsCsv = (request: FastifyRequest): boolean => /\btext\/csv\b/.test(request.headers.accept ?? '');
 
-export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
+export const signalsRoutes: RouteModule = (app, { db, clock, config, analytics }) => {
   app.get(
     `${API}/signals`,
     {
@@ -250,8 +250,11 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
         response: { 200: rollbackReportSchema },
       },
     },
-    async (request) =>
-      presentRollbackReport(await rollbackBatch(db, request.params.id, clock, actorOf(request))),
+    async (request) => {
+      const report = await rollbackBatch(db, request.params.id, clock, actorOf(request));
+      analytics?.request('rollback');
+      return presentRollbackReport(report);
+    },
   );
 
   const csvProblems = (reply: FastifyReply, report: ImportReport) =>
@@ -314,6 +317,7 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
           actorOf(request),
         );
         if (report.dryRun && wantsCsv(request)) return csvProblems(reply, report);
+        if (!report.dryRun) analytics?.request('import');
         return reply.status(report.dryRun ? 200 : 201).send(presentImportReport(report));
       } finally {
         upload.cleanup();
@@ -358,6 +362,7 @@ export const signalsRoutes: RouteModule = (app, { db, clock, config }) => {
         actorOf(request),
       );
       if (report.dryRun && wantsCsv(request)) return csvProblems(reply, report);
+      if (!report.dryRun) analytics?.request('import');
       return reply.status(report.dryRun ? 200 : 201).send(presentImportReport(report));
     },
   );

@@ -19,6 +19,7 @@ import {
   importSignals,
   listBatches,
   listSignals,
+  checkRollups,
   rebuildRollups,
   rollbackBatch,
   type ImportReport,
@@ -126,7 +127,8 @@ async function counts(db: Db) {
 /** Incremental rollups must always equal a full recount. */
 async function expectRollupsConsistent(db: Db): Promise<void> {
   const incremental = await selectRollups(db.kysely);
-  await rebuildRollups(db, clock, null);
+  expect(await checkRollups(db)).toMatchObject({ differences: 0, examples: [] });
+  expect(await rebuildRollups(db, clock, null)).toMatchObject({ differences: 0 });
   expect(await selectRollups(db.kysely)).toEqual(incremental);
 }
 

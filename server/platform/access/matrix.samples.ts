@@ -22,6 +22,25 @@ export const MATRIX_SAMPLES: Record<string, Sample> = {
   // picture
   'GET /api/v1/picture/areas': {},
   'GET /api/v1/picture/extent': {},
+  // analytics
+  'GET /api/v1/analytics/alarms': {},
+  'GET /api/v1/analytics/series': {},
+  'GET /api/v1/analytics/runs': {},
+  'POST /api/v1/analytics/recompute': {},
+  'GET /api/v1/analytics/rates': {},
+  'GET /api/v1/analytics/hotspots': {},
+  'GET /api/v1/analytics/indices': { path: '/api/v1/analytics/indices?runs=50' },
+  'GET /api/v1/analytics/index-definitions': {},
+  'PUT /api/v1/analytics/index-definitions/:key': {
+    path: '/api/v1/analytics/index-definitions/matrix-probe',
+    body: { name: 'Matrix probe', spec: { indicators: [] } },
+  },
+  'GET /api/v1/analytics/gaps': {},
+  'GET /api/v1/analytics/events': {},
+  'POST /api/v1/analytics/events': { body: { name: '', kind: 'other', occurredOn: '2024-01-01' } },
+  'PATCH /api/v1/analytics/events/:id': { path: `/api/v1/analytics/events/${NO_ID}`, body: { name: 'x' } },
+  'POST /api/v1/analytics/events/:id/archive': { path: `/api/v1/analytics/events/${NO_ID}/archive` },
+  'GET /api/v1/analytics/events/:id/impact': { path: `/api/v1/analytics/events/${NO_ID}/impact` },
   // taxonomy
   'GET /api/v1/taxonomy': {},
   'GET /api/v1/taxonomy/terms/:code': { path: '/api/v1/taxonomy/terms/no.such.term' },

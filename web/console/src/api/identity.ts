@@ -8,6 +8,7 @@ export type Resource =
   | 'source'
   | 'signal'
   | 'picture'
+  | 'trigger_event'
   | 'organisation'
   | 'user'
   | 'role'
