@@ -3,7 +3,7 @@
  * in one run, on the very same seeded data.
  *
  *   npm run bench:analytics -- [--series 2500] [--weeks 260] [--farrington-weeks 312] [--areas 500,5000]
- *                              [--seed 42] [--runs 5] [--r-runs 1] [--r-reps 5] [--r-contiguity-reps 3]
+ *                              [--seed 42] [--runs 5] [--r-runs 3] [--r-reps 5] [--r-contiguity-reps 3]
  *                              [--workloads ears,farrington,spatial,monitor] [--rscript /usr/bin/Rscript]
  *                              [--out bench/out]
  *
@@ -37,7 +37,6 @@ import type { FarringtonJob, FarringtonJobResult } from './workers/analytics-far
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const ALL_WORKLOADS = ['ears', 'farrington', 'spatial', 'monitor'] as const;
-type Workload = (typeof ALL_WORKLOADS)[number];
 
 const { values: flags } = parseArgs({
   options: {
@@ -47,7 +46,7 @@ const { values: flags } = parseArgs({
     areas: { type: 'string', default: '500,5000' },
     seed: { type: 'string', default: '42' },
     runs: { type: 'string', default: '5' },
-    'r-runs': { type: 'string', default: '1' },
+    'r-runs': { type: 'string', default: '3' },
     'r-reps': { type: 'string', default: '5' },
     'r-contiguity-reps': { type: 'string', default: '3' },
     workloads: { type: 'string', default: ALL_WORKLOADS.join(',') },
@@ -93,7 +92,8 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-type Timing = { medianMs: number; runsMs: number[] };
+/** minMs is kept for reading runs on a busy machine; the report's figures are medians. */
+type Timing = { medianMs: number; minMs: number; runsMs: number[] };
 
 /**
  * Times `fn` warm: untimed warm-up calls first (the JIT compiles the hot loops), then at least `runs` timed calls,
@@ -110,15 +110,27 @@ function timeCohesion<T>(fn: () => T): Timing & { value: T } {
     value = fn();
     runsMs.push(performance.now() - t0);
   }
-  return { medianMs: median(runsMs), runsMs: runsMs.map((x) => round(x, 3)), value };
+  return {
+    medianMs: median(runsMs),
+    minMs: Math.min(...runsMs),
+    runsMs: runsMs.map((x) => round(x, 3)),
+    value,
+  };
 }
+
+/** The timing without the computed value. */
+const strip = (t: Timing & { value: unknown }): Timing => ({
+  medianMs: t.medianMs,
+  minMs: t.minMs,
+  runsMs: t.runsMs,
+});
 
 /** jsonlite prints a vector of one as a bare number. */
 const list = (x: number | number[]): number[] => (Array.isArray(x) ? x : [x]);
 
 const rTiming = (seconds: number | number[]): Timing => {
   const msList = list(seconds).map((s) => s * 1000);
-  return { medianMs: median(msList), runsMs: msList.map((x) => round(x, 3)) };
+  return { medianMs: median(msList), minMs: Math.min(...msList), runsMs: msList.map((x) => round(x, 3)) };
 };
 
 // ------------------------------------------------------------------------------------------------ EARS
@@ -147,7 +159,14 @@ type EarsReport = {
   weeks: number;
   rStsConstruction: Timing;
   methods: EarsMethodResult[];
-  total: { rMs: number; rWithStsMs: number; cohesionMs: number; cohesionCdcMs: number; ratio: number; ratioWithSts: number };
+  total: {
+    rMs: number;
+    rWithStsMs: number;
+    cohesionMs: number;
+    cohesionCdcMs: number;
+    ratio: number;
+    ratioWithSts: number;
+  };
 };
 
 type REars = {
@@ -169,7 +188,10 @@ async function benchEars(panel: SeriesPanel, dir: string): Promise<EarsReport> {
   const cohesion = new Map<string, Timing & { value: EarsResult[] }>();
   for (const method of ['C1', 'C2', 'C3'] as const)
     for (const mode of ['surveillance', 'cdc'] as const)
-      cohesion.set(`${method}/${mode}`, timeCohesion(() => runEars(method, mode)));
+      cohesion.set(
+        `${method}/${mode}`,
+        timeCohesion(() => runEars(method, mode)),
+      );
 
   log(`EARS: R surveillance::earsC (${rRuns} run${rRuns > 1 ? 's' : ''})`);
   fs.writeFileSync(path.join(dir, 'ears-counts.csv'), panelCsv(panel));
@@ -180,7 +202,8 @@ async function benchEars(panel: SeriesPanel, dir: string): Promise<EarsReport> {
     const surveillance = cohesion.get(`${method}/surveillance`)!;
     const cdc = cohesion.get(`${method}/cdc`)!;
     const firstT = surveillance.value[0]!.firstT;
-    if (r.firstT[method] !== firstT) throw new Error(`EARS ${method}: R starts at t = ${r.firstT[method]}, Cohesion at ${firstT}`);
+    if (r.firstT[method] !== firstT)
+      throw new Error(`EARS ${method}: R starts at t = ${r.firstT[method]}, Cohesion at ${firstT}`);
     const rows = panel.weeks - firstT + 1;
     const ub = readDoubles(path.join(dir, `r-ears-${method}-ub.bin`));
     const alarm = readInts(path.join(dir, `r-ears-${method}-alarm.bin`));
@@ -215,8 +238,8 @@ async function benchEars(panel: SeriesPanel, dir: string): Promise<EarsReport> {
       firstT,
       rows: n * rows,
       r: rTiming(rSeconds),
-      cohesionSurveillance: { medianMs: surveillance.medianMs, runsMs: surveillance.runsMs },
-      cohesionCdc: { medianMs: cdc.medianMs, runsMs: cdc.runsMs },
+      cohesionSurveillance: strip(surveillance),
+      cohesionCdc: strip(cdc),
       ratio: round((median(rSeconds) * 1000) / surveillance.medianMs, 0),
       agreement: {
         maxAbsDiffUpperbound: maxAbs,
@@ -258,8 +281,22 @@ async function benchEars(panel: SeriesPanel, dir: string): Promise<EarsReport> {
 type FarringtonExample = {
   series: number;
   kind: string;
-  r: { expected: number | null; upperbound: number | null; alarm: number | null; trend: number | null; phi: number | null };
-  cohesion: { expected: number | null; upperbound: number | null; alarm: boolean | null; trend: boolean | null; phi: number | null; converged: boolean; warning: string | null };
+  r: {
+    expected: number | null;
+    upperbound: number | null;
+    alarm: number | null;
+    trend: number | null;
+    phi: number | null;
+  };
+  cohesion: {
+    expected: number | null;
+    upperbound: number | null;
+    alarm: boolean | null;
+    trend: boolean | null;
+    phi: number | null;
+    converged: boolean;
+    warning: string | null;
+  };
 };
 
 type FarringtonReport = {
@@ -268,7 +305,12 @@ type FarringtonReport = {
   t: number;
   r: Timing & { warnings: number };
   cohesion: Timing;
-  cohesionTwoWorkers: Timing & { perWorkerMs: number[][]; agreesWithSingleThread: boolean };
+  cohesionTwoWorkers: Timing & {
+    perWorkerMs: number[][];
+    agreesWithSingleThread: boolean;
+    /** 1-minute load average just before: other work on the machine takes cores from the two threads. */
+    loadAverageBefore: number;
+  };
   ratio: number;
   ratioTwoWorkers: number;
   agreement: {
@@ -277,6 +319,8 @@ type FarringtonReport = {
     alarmMismatches: number;
     upperboundMismatches: number;
     trendMismatches: number;
+    /** Series kind of every mismatching series (any field). */
+    mismatchesByKind: Record<string, number>;
     maxRelDiffExpected: number;
     maxRelDiffPhi: number;
     maxRelDiffPvalue: number;
@@ -319,6 +363,7 @@ async function timeTwoWorkers(panel: SeriesPanel): Promise<FarringtonReport['coh
     };
     // Warm-up: each worker compiles its own copy of the code.
     for (let i = 0; i < 3; i++) await once();
+    const loadAverageBefore = round(os.loadavg()[0]!, 2);
     const runsMs: number[] = [];
     const perWorkerMs: number[][] = [];
     let last: FarringtonJobResult[] = [];
@@ -336,10 +381,18 @@ async function timeTwoWorkers(panel: SeriesPanel): Promise<FarringtonReport['coh
       for (let j = 0; j < res.upperbound.length; j++) {
         const row = farringtonFlexible(seriesOf(panel, from + j), [panel.weeks])[0]!;
         const ub = row.upperbound ?? Number.NaN;
-        if (!Object.is(ub, res.upperbound[j]) || (row.alarm === true ? 1 : 0) !== res.alarm[j]) agrees = false;
+        if (!Object.is(ub, res.upperbound[j]) || (row.alarm === true ? 1 : 0) !== res.alarm[j])
+          agrees = false;
       }
     }
-    return { medianMs: median(runsMs), runsMs: runsMs.map((x) => round(x, 1)), perWorkerMs, agreesWithSingleThread: agrees };
+    return {
+      medianMs: median(runsMs),
+      minMs: Math.min(...runsMs),
+      runsMs: runsMs.map((x) => round(x, 1)),
+      perWorkerMs,
+      agreesWithSingleThread: agrees,
+      loadAverageBefore,
+    };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -381,6 +434,7 @@ async function benchFarrington(panel: SeriesPanel, dir: string): Promise<Farring
   let cAlarms = 0;
   let notConverged = 0;
   const examples: FarringtonExample[] = [];
+  const byKind: Record<string, number> = {};
   for (let i = 0; i < n; i++) {
     const c = single.value[i]!;
     const rExpected = nullable(res[i * 7]!);
@@ -417,6 +471,7 @@ async function benchFarrington(panel: SeriesPanel, dir: string): Promise<Farring
       maxP = Math.max(maxP, relDiff(c.pvalue, rP));
     }
     if (c.converged) maxPhi = Math.max(maxPhi, relDiff(c.phi, rPhi));
+    if (bad) byKind[panel.kinds[i]!] = (byKind[panel.kinds[i]!] ?? 0) + 1;
     if (bad && examples.length < 10) {
       examples.push({
         series: i + 1,
@@ -444,7 +499,7 @@ async function benchFarrington(panel: SeriesPanel, dir: string): Promise<Farring
     weeks: T,
     t: T,
     r: { ...rT, warnings: r.warnings },
-    cohesion: { medianMs: single.medianMs, runsMs: single.runsMs },
+    cohesion: strip(single),
     cohesionTwoWorkers: two,
     ratio: round(rT.medianMs / single.medianMs, 0),
     ratioTwoWorkers: round(rT.medianMs / two.medianMs, 0),
@@ -454,6 +509,7 @@ async function benchFarrington(panel: SeriesPanel, dir: string): Promise<Farring
       alarmMismatches: alarms,
       upperboundMismatches: bounds,
       trendMismatches: trends,
+      mismatchesByKind: byKind,
       maxRelDiffExpected: maxExpected,
       maxRelDiffPhi: maxPhi,
       maxRelDiffPvalue: maxP,
@@ -486,7 +542,13 @@ type SpatialReport = {
     ratioWithListw: number | null;
     maxAbsDiffZ: number | null;
   };
-  ebLocal: { r: Timing; cohesion: Timing | null; ratio: number | null; maxAbsDiff: number | null; maxRelDiff: number | null };
+  ebLocal: {
+    r: Timing;
+    cohesion: Timing | null;
+    ratio: number | null;
+    maxAbsDiff: number | null;
+    maxRelDiff: number | null;
+  };
   missing: string[];
 };
 
@@ -526,7 +588,12 @@ async function benchSpatial(c: SpatialCase, dir: string): Promise<SpatialReport>
   log(`${c.name}: R poly2nb, localG, EBlocal`);
   fs.writeFileSync(path.join(dir, `${c.name}.geojson`), spatialGeoJson(c));
   fs.writeFileSync(path.join(dir, `${c.name}-values.csv`), spatialValuesCsv(c));
-  const r = await runRscript<RSpatial>(rscript, 'spatial.R', [dir, c.name, String(rReps), String(rContiguityReps)]);
+  const r = await runRscript<RSpatial>(rscript, 'spatial.R', [
+    dir,
+    c.name,
+    String(rReps),
+    String(rContiguityReps),
+  ]);
 
   const card = readInts(path.join(dir, `r-${c.name}-card.bin`));
   const flat = readInts(path.join(dir, `r-${c.name}-nb.bin`));
@@ -564,7 +631,6 @@ async function benchSpatial(c: SpatialCase, dir: string): Promise<SpatialReport>
   const rG = rTiming(r.localGSeconds);
   const rListw = rTiming(r.listwSeconds);
   const rEbT = rTiming(r.eblocalSeconds);
-  const strip = (t: Timing & { value: unknown }): Timing => ({ medianMs: t.medianMs, runsMs: t.runsMs });
   log(
     `${c.name}: poly2nb ${round(rNb.medianMs)} ms vs ${round(contiguity.medianMs, 1)} ms (pairs only in R ${onlyR}, only in Cohesion ${onlyC}); ` +
       `localG ${round(rG.medianMs, 2)} ms vs ${gi ? round(gi.medianMs, 3) : 'n/a'}; EBlocal ${round(rEbT.medianMs, 1)} ms vs ${local ? round(local.medianMs, 3) : 'n/a'}`,
@@ -615,9 +681,19 @@ type MonitorReport = {
 function benchMonitor(panel: SeriesPanel): MonitorReport {
   const series: Series[] = [];
   for (let i = 0; i < panel.series; i++)
-    series.push({ areaKey: `A${String(i + 1).padStart(4, '0')}`, termCode: 'all', counts: seriesOf(panel, i) });
+    series.push({
+      areaKey: `A${String(i + 1).padStart(4, '0')}`,
+      termCode: 'all',
+      counts: seriesOf(panel, i),
+    });
   log(`monitor: ${panel.series} series × ${panel.weeks} weeks, all five methods, latest week`);
-  const options = { grain: 'week' as const, methods: METHODS, windowPeriods: 1, minTotal: 0, earsMode: 'cdc' as const };
+  const options = {
+    grain: 'week' as const,
+    methods: METHODS,
+    windowPeriods: 1,
+    minTotal: 0,
+    earsMode: 'cdc' as const,
+  };
   const t = timeCohesion(() => monitor(series, options));
   log(`monitor: ${round(t.medianMs, 1)} ms, ${t.value.alarms.length} alarms`);
   return {
@@ -625,7 +701,7 @@ function benchMonitor(panel: SeriesPanel): MonitorReport {
     weeks: panel.weeks,
     methods: METHODS,
     windowPeriods: 1,
-    cohesion: { medianMs: t.medianMs, runsMs: t.runsMs },
+    cohesion: strip(t),
     alarms: t.value.alarms.length,
     latest: t.value.latest.length,
     notConverged: t.value.notConverged,
@@ -643,7 +719,13 @@ type BenchReport = {
   seed: number;
   runs: number;
   rRuns: number;
-  panel: { series: number; weeks: number; parameters: typeof PANEL_PARAMETERS; kinds: Record<string, number>; outbreakWeeks: number };
+  panel: {
+    series: number;
+    weeks: number;
+    parameters: typeof PANEL_PARAMETERS;
+    kinds: Record<string, number>;
+    outbreakWeeks: number;
+  };
   ears: EarsReport | null;
   farrington: FarringtonReport | null;
   spatial: SpatialReport[];
@@ -652,7 +734,8 @@ type BenchReport = {
 
 const fmt = (n: number, digits = 1): string =>
   n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
-const ms = (n: number): string => (n >= 100 ? fmt(n, 0) : n >= 10 ? fmt(n, 1) : n >= 1 ? fmt(n, 2) : fmt(n, 3));
+const ms = (n: number): string =>
+  n >= 100 ? fmt(n, 0) : n >= 10 ? fmt(n, 1) : n >= 1 ? fmt(n, 2) : fmt(n, 3);
 const exp = (n: number | null): string => (n === null ? 'n/a' : n === 0 ? '0' : n.toExponential(1));
 
 function markdown(report: BenchReport): string {
@@ -687,7 +770,7 @@ function markdown(report: BenchReport): string {
   if (f) {
     const a = f.agreement;
     lines.push(
-      `| Farrington (Noufaily), ${fmt(f.series)} series, latest week t = ${f.t} | ${ms(f.r.medianMs)} ms | ${ms(f.cohesion.medianMs)} ms; 2 threads ${ms(f.cohesionTwoWorkers.medianMs)} ms | ${fmt(f.ratio, 0)}×; 2 threads ${fmt(f.ratioTwoWorkers, 0)}× | ≥ 35× | ${a.alarmMismatches} alarm, ${a.upperboundMismatches} bound, ${a.emptyPatternMismatches} empty-field, ${a.trendMismatches} trend mismatches; expected max rel diff ${exp(a.maxRelDiffExpected)}, phi ${exp(a.maxRelDiffPhi)} |`,
+      `| Farrington (Noufaily), ${fmt(f.series)} series, latest week t = ${f.t} | ${ms(f.r.medianMs)} ms | ${ms(f.cohesion.medianMs)} ms; 2 threads ${ms(f.cohesionTwoWorkers.medianMs)} ms | ${fmt(f.ratio, 0)}×; 2 threads ${fmt(f.ratioTwoWorkers, 0)}× | ≥ 35× | ${a.alarmMismatches} alarm, ${a.upperboundMismatches} bound, ${a.emptyPatternMismatches} empty-field, ${a.trendMismatches} trend mismatches${a.trendMismatches ? ` (series kinds: ${JSON.stringify(a.mismatchesByKind)})` : ''}; expected max rel diff ${exp(a.maxRelDiffExpected)}, phi ${exp(a.maxRelDiffPhi)} |`,
     );
   }
   for (const s of report.spatial) {
@@ -738,13 +821,17 @@ async function main(): Promise<void> {
     const farrington = workloads.has('farrington') ? await benchFarrington(full, dir) : null;
     const spatial: SpatialReport[] = [];
     if (workloads.has('spatial'))
-      for (const areas of areaSizes) spatial.push(await benchSpatial(generateSpatialCase({ seed, areas }), dir));
+      for (const areas of areaSizes)
+        spatial.push(await benchSpatial(generateSpatialCase({ seed, areas }), dir));
     const monitorReport = workloads.has('monitor') ? benchMonitor(full) : null;
 
     const report: BenchReport = {
       startedAt,
       finishedAt: new Date().toISOString(),
-      command: ['npm run bench:analytics', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+      command: [
+        'npm run bench:analytics',
+        ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+      ].join(' '),
       machine: {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model ?? 'unknown',
@@ -756,14 +843,23 @@ async function main(): Promise<void> {
       seed,
       runs,
       rRuns,
-      panel: { series: seriesCount, weeks: farringtonWeeks, parameters: PANEL_PARAMETERS, kinds, outbreakWeeks },
+      panel: {
+        series: seriesCount,
+        weeks: farringtonWeeks,
+        parameters: PANEL_PARAMETERS,
+        kinds,
+        outbreakWeeks,
+      },
       ears,
       farrington,
       spatial,
       monitor: monitorReport,
     };
     fs.mkdirSync(flags.out as string, { recursive: true });
-    fs.writeFileSync(path.join(flags.out as string, 'analytics.json'), `${JSON.stringify(report, null, 2)}\n`);
+    fs.writeFileSync(
+      path.join(flags.out as string, 'analytics.json'),
+      `${JSON.stringify(report, null, 2)}\n`,
+    );
     fs.writeFileSync(path.join(flags.out as string, 'analytics.md'), `${markdown(report)}\n`);
     console.log(markdown(report));
   } finally {

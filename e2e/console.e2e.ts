@@ -402,7 +402,7 @@ describe('signing in and administration (journey)', () => {
     await page.waitForURL(/\/signals\?lang=en/);
     await page.waitForSelector('nav.main-nav');
     // The administrator's role has no signal:read: no "Signals" entry, and the page says so.
-    expect(await navLinks(page)).toEqual(['Map', 'Administration']);
+    expect(await navLinks(page)).toEqual(['Map', 'Early warning', 'Administration']);
     expect(await heading(page).textContent()).toBe('You cannot open this page');
   });
 
@@ -560,7 +560,7 @@ describe('signing in and administration (journey)', () => {
     await signIn(page, COORDINATOR);
     await enrol(page);
     await page.waitForURL(/\/map\?/);
-    expect(await navLinks(page)).toEqual(['Map', 'Signals', 'Administration']);
+    expect(await navLinks(page)).toEqual(['Map', 'Signals', 'Early warning', 'Administration']);
     await page.waitForURL(/from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}/);
     await page.waitForSelector('.area-map path.area-path');
     expect(await page.locator('.area-map path.area-path').count()).toBe(DEMO_AREAS);
@@ -779,6 +779,256 @@ describe('signals (English)', () => {
   });
 });
 
+// ---- Early warning, as the coordinator ---------------------------------------------------------------------------
+
+type AlarmItem = {
+  id: string;
+  method: string;
+  area: string;
+  label: string;
+  period: string;
+  periodEnd: string;
+  observed: number;
+  expected: number;
+  upperbound: number;
+  signalsHref: string | null;
+};
+type HotspotItem = {
+  code: string;
+  name: string;
+  value: number;
+  z: number;
+  pBh: number;
+  significant: boolean;
+  direction: 'hot' | 'cold' | null;
+};
+type HotspotAnswer = {
+  window: { from: string; to: string };
+  summary: { m: number; alpha: number };
+  areas: HotspotItem[];
+};
+type IndexAreaItem = {
+  code: string;
+  name: string;
+  score: number;
+  rank: number;
+  p05Rank: number;
+  p95Rank: number;
+  indicators: Array<{ key: string; value: number | null; normalised: number | null; contribution: number }>;
+};
+type IndicesAnswer = {
+  runs: number;
+  indices: Array<{
+    key: string;
+    spec: { indicators: Array<{ key: string; weight: number }> };
+    unavailable: Array<{ key: string; reason: string }>;
+    areas: IndexAreaItem[] | null;
+  }>;
+};
+
+const METHOD_NAMES: Record<string, string> = {
+  ears_c1: 'EARS C1',
+  ears_c2: 'EARS C2',
+  ears_c3: 'EARS C3',
+  farrington_noufaily: 'Farrington (Noufaily)',
+  farrington_classic: 'Farrington (classic)',
+};
+const fixed = (digits: number) =>
+  new Intl.NumberFormat('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const oneDecimal = fixed(1);
+const twoDecimals = fixed(2);
+const threeDecimals = fixed(3);
+
+/** The API as the page itself reads it: same session, same origin, same query. */
+const inPage = <T>(page: Page, url: string): Promise<T> =>
+  page.evaluate(async (u) => {
+    const r = await fetch(u);
+    if (!r.ok) throw new Error(`${u}: HTTP ${r.status}`);
+    return (await r.json()) as unknown;
+  }, url) as Promise<T>;
+
+/** Significant hot spots first, then cold spots, each by |z| — the order the page promises. */
+const significantOf = (areas: HotspotItem[]) =>
+  areas
+    .filter((a) => a.significant && a.direction !== null)
+    .sort((a, b) =>
+      a.direction !== b.direction
+        ? a.direction === 'hot'
+          ? -1
+          : 1
+        : Math.abs(b.z) - Math.abs(a.z) || a.name.localeCompare(b.name),
+    );
+
+async function hotspotRows(page: Page) {
+  return page.$$eval('table.hotspots-table tbody tr', (trs) =>
+    trs.map((tr) => ({
+      code: tr.getAttribute('data-code'),
+      name: tr.querySelector('th')!.textContent!.trim(),
+      kind: tr.querySelector('[data-col=kind]')!.textContent!.trim(),
+      value: tr.querySelector('[data-col=value]')!.textContent!.trim(),
+      z: tr.querySelector('[data-col=z]')!.textContent!.trim(),
+      pBh: tr.querySelector('[data-col=pBh]')!.textContent!.trim(),
+    })),
+  );
+}
+
+function expectedHotspotRows(answer: HotspotAnswer, valueFormat: Intl.NumberFormat) {
+  return significantOf(answer.areas).map((a) => ({
+    code: a.code,
+    name: a.name,
+    kind: a.direction === 'hot' ? 'Hot spot' : 'Cold spot',
+    value: valueFormat.format(a.value),
+    z: twoDecimals.format(a.z),
+    pBh: a.pBh < 0.001 ? '< 0.001' : threeDecimals.format(a.pBh),
+  }));
+}
+
+describe('early warning (English)', () => {
+  it('shows the engine’s alarms, hot spots and indices, and traces an index to its indicators', async () => {
+    const { page, done } = await newPage();
+    await page.goto(`${base}/analytics?lang=en`);
+    expect(await heading(page).textContent()).toBe('Early warning');
+    expect(await navLinks(page)).toEqual(['Map', 'Signals', 'Early warning', 'Administration']);
+    expect(await page.locator('nav.main-nav a[aria-current=page]').textContent()).toBe('Early warning');
+    await expect
+      .poll(() => page.getByTestId('computed-at').textContent())
+      .toMatch(/^Computed .+ from the signals up to /);
+
+    // Alarms: every row is the API's alarm, in the API's order, with the same numbers.
+    await page.locator('table.alarms-table tbody tr').first().waitFor();
+    const alarms = await inPage<{ items: AlarmItem[] }>(page, '/api/v1/analytics/alarms?grain=week&limit=50');
+    expect(alarms.items.length).toBeGreaterThan(0);
+    const picture = await api<Picture>('/api/v1/picture/areas');
+    const areaNames = new Map(picture.areas.map((a) => [a.code, a.name]));
+    const taxonomy = await api<{ terms: Array<{ code: string; label: string }> }>(
+      '/api/v1/taxonomy?locale=en&includeRetired=true',
+    );
+    const labels = new Map(taxonomy.terms.map((t) => [t.code, t.label]));
+    const alarmRows = await page.$$eval('table.alarms-table tbody tr', (trs) =>
+      trs.map((tr) => ({
+        id: tr.getAttribute('data-id'),
+        period: tr.querySelector('[data-col=week] time')!.getAttribute('datetime'),
+        area: tr.querySelector('[data-col=area]')!.textContent!.trim(),
+        category: tr.querySelector('[data-col=category]')!.textContent!.trim(),
+        method: tr.querySelector('[data-col=method] .method-name')!.textContent!.trim(),
+        note: tr.querySelector('[data-col=method] .alarm-note')?.textContent ?? null,
+        observed: tr.querySelector('[data-col=observed]')!.textContent!.trim(),
+        expected: tr.querySelector('[data-col=expected]')!.textContent!.trim(),
+        upperbound: tr.querySelector('[data-col=upperbound]')!.textContent!.trim(),
+      })),
+    );
+    expect(alarmRows).toEqual(
+      alarms.items.map((a) => ({
+        id: a.id,
+        period: a.period,
+        area: a.area === '*' ? 'Whole city' : areaNames.get(a.area),
+        category: a.label === '*' ? 'All signals' : labels.get(a.label),
+        method: METHOD_NAMES[a.method],
+        // CDC C3 adds up three weeks: the two before can raise a quiet week's alarm, and the row says so.
+        note: a.observed > a.upperbound ? null : 'raised by the two weeks before',
+        observed: en.count.format(a.observed),
+        expected: oneDecimal.format(a.expected),
+        upperbound: oneDecimal.format(a.upperbound),
+      })),
+    );
+    for (const a of alarms.items.filter((x) => x.observed <= x.upperbound)) expect(a.method).toBe('ears_c3');
+
+    // Hot and cold spots of the default measure (smoothed rate), then of the count, each as the API has them.
+    await page.locator('table.hotspots-table tbody tr').first().waitFor();
+    const ebRate = await inPage<HotspotAnswer>(page, '/api/v1/analytics/hotspots?measure=eb_rate');
+    expect(significantOf(ebRate.areas).length).toBeGreaterThan(0);
+    expect(await hotspotRows(page)).toEqual(expectedHotspotRows(ebRate, en.rate));
+    expect(await page.getByTestId('hotspots-summary').textContent()).toContain(
+      `${en.count.format(ebRate.summary.m)} neighbourhoods tested: `,
+    );
+    await page.check('input[name=measure][value=count]');
+    await page.waitForURL(/measure=count/);
+    const counts = await inPage<HotspotAnswer>(page, '/api/v1/analytics/hotspots?measure=count');
+    const countRows = expectedHotspotRows(counts, en.count);
+    if (countRows.length === 0) await page.locator('[data-testid=hotspots] .status-empty').waitFor();
+    else await expect.poll(() => hotspotRows(page)).toEqual(countRows);
+    await page.goBack();
+    await page.waitForURL((u) => !u.searchParams.has('measure'));
+    expect(await page.locator('input[name=measure][value=eb_rate]').isChecked()).toBe(true);
+
+    // Indices: the threat index by rank, with the rank band; a row opens from the keyboard onto its indicators.
+    const indices = await inPage<IndicesAnswer>(page, '/api/v1/analytics/indices?runs=200');
+    const threat = indices.indices.find((i) => i.key === 'threat')!;
+    expect(threat.areas).not.toBeNull();
+    await page.locator('table.index-table tbody tr[data-code]').first().waitFor();
+    expect(await page.locator('input[name=index][value=threat]').isChecked()).toBe(true);
+    expect(await page.locator('table.index-table tbody tr[data-code]').count()).toBe(threat.areas!.length);
+    const top = [...threat.areas!].sort((a, b) => a.rank - b.rank)[0]!;
+    const firstRow = page.locator('table.index-table tbody tr[data-code]').first();
+    expect(await firstRow.getAttribute('data-code')).toBe(top.code);
+    expect(await firstRow.locator('[data-col=rank]').textContent()).toBe(
+      `${top.rank} (${Math.floor(top.p05Rank)}–${Math.ceil(top.p95Rank)})`,
+    );
+    expect(await firstRow.locator('[data-col=score]').textContent()).toBe(oneDecimal.format(top.score));
+    const disclosure = firstRow.getByRole('button', { name: top.name });
+    expect(await disclosure.getAttribute('aria-expanded')).toBe('false');
+    await disclosure.focus();
+    await page.keyboard.press('Enter');
+    expect(await disclosure.getAttribute('aria-expanded')).toBe('true');
+    const details = page.locator(`tr.index-details[data-details-for="${top.code}"]`);
+    expect(await disclosure.getAttribute('aria-controls')).toBe(await details.getAttribute('id'));
+    const indicatorRows = await details.locator('table.indicators-table tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        key: tr.getAttribute('data-key'),
+        label: tr.querySelector('th')!.textContent!.trim(),
+        value: tr.querySelector('[data-col=value]')!.textContent!.trim(),
+        normalised: tr.querySelector('[data-col=normalised]')!.textContent!.trim(),
+        contribution: tr.querySelector('[data-col=contribution]')!.textContent!.trim(),
+      })),
+    );
+    expect(indicatorRows.map((r) => r.key)).toEqual(top.indicators.map((i) => i.key));
+    expect(indicatorRows.find((r) => r.key === 'signals_rate')?.label).toBe(
+      'Signals per 10,000 residents (smoothed)',
+    );
+    for (const [i, ind] of top.indicators.entries()) {
+      const row = indicatorRows[i]!;
+      expect(row.value).toBe(ind.value === null ? '—Not available' : en.rate.format(ind.value));
+      expect(row.normalised).toBe(
+        ind.normalised === null ? '—Not available' : oneDecimal.format(ind.normalised),
+      );
+      expect(row.contribution).toBe(oneDecimal.format(ind.contribution));
+    }
+    // The contributions add up to the score: the row is the whole story of the number.
+    const sum = top.indicators.reduce((s, i) => s + i.contribution, 0);
+    expect(sum).toBeCloseTo(top.score, 6);
+    // Unavailable indicators are named with their reason, never silently left out.
+    expect(await page.getByTestId('unavailable-indicators').count()).toBe(
+      threat.unavailable.length > 0 ? 1 : 0,
+    );
+
+    // Narrow screens: the tables scroll inside their regions, the page itself never scrolls sideways.
+    await page.setViewportSize({ width: 480, height: 900 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.setViewportSize({ width: 1400, height: 1000 });
+
+    await record(page, 'analytics-en');
+
+    // The needs index is one click away and kept in the URL; the rows start closed.
+    await page.check('input[name=index][value=needs]');
+    await page.waitForURL(/index=needs/);
+    await expect.poll(() => page.locator('table.index-table caption').textContent()).toMatch(/^Needs index/);
+    expect(await page.locator('tr.index-details').count()).toBe(0);
+
+    // An alarm's "Signals" link opens the signals page on the alarm's own period, area and category.
+    const linked = alarms.items.find((a) => a.signalsHref !== null)!;
+    await page.locator(`table.alarms-table tr[data-id="${linked.id}"] [data-col=signals] a`).click();
+    await page.waitForURL(/\/signals\?/);
+    const apiQuery = new URL(linked.signalsHref!, base).searchParams;
+    const consoleQuery = new URL(page.url()).searchParams;
+    for (const key of ['from', 'to', 'area', 'label'])
+      expect(consoleQuery.get(key), key).toBe(apiQuery.get(key));
+    await page.waitForSelector('table.signals-table tbody tr');
+    const total = await api<{ total: number }>(`/api/v1/signals?${apiQuery}&limit=1`);
+    expect(total.total).toBeGreaterThanOrEqual(linked.observed);
+    await done();
+  });
+});
+
 describe('Arabic (right to left)', () => {
   it('mirrors the layout and passes axe', async () => {
     const { page, done } = await newPage({ locale: 'ar' });
@@ -817,6 +1067,40 @@ describe('Arabic (right to left)', () => {
     expect(await page.getAttribute('html', 'dir')).toBe('rtl');
     await expectNoSeriousAxeViolations(page);
     await page.screenshot({ path: path.join(screenshots, 'signals-ar.png'), fullPage: false });
+    await done();
+  });
+
+  it('mirrors the early warning page and passes axe', async () => {
+    const { page, done } = await newPage({ locale: 'ar' });
+    await page.goto(`${base}/analytics?lang=ar`);
+    expect(await page.getAttribute('html', 'dir')).toBe('rtl');
+    expect(await heading(page).textContent()).toBe('الإنذار المبكر');
+    await page.locator('table.alarms-table tbody tr').first().waitFor();
+    await page.locator('table.hotspots-table tbody tr').first().waitFor();
+    const firstIndexRow = page.locator('table.index-table tbody tr[data-code]').first();
+    await firstIndexRow.waitFor();
+    await firstIndexRow.locator('button.disclosure').click();
+    await page.locator('table.indicators-table').waitFor();
+    // Indicator names are translated, not the English the server seeded.
+    expect(await page.locator('table.indicators-table tbody th').first().textContent()).not.toMatch(
+      /[A-Za-z]{4}/,
+    );
+
+    // Numbers align to the inline end, the left in Arabic; the area column starts at the right.
+    const region = (await page.locator('[data-testid=alarms] .table-scroll').boundingBox())!;
+    const observed = page.locator('table.alarms-table tbody tr:first-child [data-col=observed]');
+    expect(await observed.evaluate((el) => getComputedStyle(el).textAlign)).toBe('end');
+    const area = (await page
+      .locator('table.alarms-table tbody tr:first-child [data-col=area]')
+      .boundingBox())!;
+    expect(area.x).toBeGreaterThan((await observed.boundingBox())!.x);
+    expect(area.x + area.width).toBeGreaterThan(region.x + region.width / 2);
+
+    await page.setViewportSize({ width: 480, height: 900 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.setViewportSize({ width: 1400, height: 1000 });
+
+    await record(page, 'analytics-ar');
     await done();
   });
 

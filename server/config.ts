@@ -36,7 +36,12 @@ const envSchema = z.object({
   AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).default(1000),
   // Minutes between checks that recompute the analytics when the data changed elsewhere (CLI, another process); 0 = off.
-  ANALYTICS_REFRESH_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(60),
+  ANALYTICS_REFRESH_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(60),
   // Passkeys: the relying party is the console's host name; the origin is what browsers report (docs/security.md).
   WEBAUTHN_RP_ID: z.string().min(1).default('localhost'),
   WEBAUTHN_RP_NAME: z.string().min(1).max(64).default('Cohesion'),

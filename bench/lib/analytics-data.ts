@@ -260,7 +260,8 @@ export function generateSpatialCase(options: { seed: number; areas: number }): S
   const population = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const area = city.areas[i]!;
-    const ring = area.geometry.type === 'Polygon' ? area.geometry.coordinates[0]! : area.geometry.coordinates[0]![0]!;
+    const ring =
+      area.geometry.type === 'Polygon' ? area.geometry.coordinates[0]! : area.geometry.coordinates[0]![0]!;
     let sx = 0;
     let sy = 0;
     for (let k = 0; k < ring.length - 1; k++) {
@@ -281,7 +282,8 @@ export function generateSpatialCase(options: { seed: number; areas: number }): S
   const cases = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let log = Math.log(3e-3) + 0.3 * random.normal();
-    for (const s of spots) log += s.lift * Math.exp(-((cx[i]! - s.x) ** 2 + (cy[i]! - s.y) ** 2) / (2 * s.r * s.r));
+    for (const s of spots)
+      log += s.lift * Math.exp(-((cx[i]! - s.x) ** 2 + (cy[i]! - s.y) ** 2) / (2 * s.r * s.r));
     cases[i] = samplePoisson(random, population[i]! * Math.exp(log));
   }
   return {
@@ -299,7 +301,11 @@ export function generateSpatialCase(options: { seed: number; areas: number }): S
 export function spatialGeoJson(c: SpatialCase): string {
   return JSON.stringify({
     type: 'FeatureCollection',
-    features: c.codes.map((code, i) => ({ type: 'Feature', properties: { code }, geometry: c.geometries[i] })),
+    features: c.codes.map((code, i) => ({
+      type: 'Feature',
+      properties: { code },
+      geometry: c.geometries[i],
+    })),
   });
 }
 

@@ -4,7 +4,14 @@ import path from 'node:path';
 
 const R_DIR = path.resolve(import.meta.dirname, '..', 'r');
 
-export type RVersions = { r: string; surveillance: string; spdep: string; sf: string; geos: string; blas: string };
+export type RVersions = {
+  r: string;
+  surveillance: string;
+  spdep: string;
+  sf: string;
+  geos: string;
+  blas: string;
+};
 
 /**
  * Runs bench/r/<script> with Rscript and parses the JSON object it prints last. R's stderr (messages, warnings)
@@ -38,7 +45,8 @@ export function runRscript<T>(rscript: string, script: string, args: string[]): 
   });
 }
 
-export const rVersions = (rscript: string): Promise<RVersions> => runRscript<RVersions>(rscript, 'versions.R', []);
+export const rVersions = (rscript: string): Promise<RVersions> =>
+  runRscript<RVersions>(rscript, 'versions.R', []);
 
 /** A file of little-endian doubles written by R's writeBin (NA comes back as NaN). */
 export function readDoubles(file: string): Float64Array {

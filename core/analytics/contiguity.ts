@@ -18,17 +18,23 @@ const DEFAULT_SNAP = Math.sqrt(Number.EPSILON);
 /** Grid cell width in units of snap: wider cells mean most vertices need no look-up in the cells beside theirs. */
 const CELLS_PER_SNAP = 4;
 
-const TWO_POW_MINUS_32 = 2.3283064365386963e-10;
+/** Vertices per block of the coarse grid that partitions the hash table: small enough for a block to sit in cache. */
+const VERTICES_PER_BLOCK = 512;
 
-/** Mixes a cell coordinate pair into 32 bits; cell coordinates can exceed 2^32, so both words of each enter. */
+// Scratch views for hashing a double by its bit pattern: exact-coordinate cells (snap 0) are arbitrary fractions,
+// and cell numbers can exceed 32 bits, so neither can be hashed through integer conversion.
+const scratchFloat = new Float64Array(2);
+const scratchWords = new Uint32Array(scratchFloat.buffer);
+
+/** Mixes two doubles (cell coordinates or a pair key) into 32 bits. Callers normalise -0 to 0 first. */
 function hashCell(cx: number, cy: number): number {
-  const lowX = cx >>> 0;
-  const lowY = cy >>> 0;
-  let h = Math.imul(lowX, 0x9e3779b1);
-  h ^= Math.imul(((cx - lowX) * TWO_POW_MINUS_32) | 0, 0x85ebca77);
+  scratchFloat[0] = cx;
+  scratchFloat[1] = cy;
+  let h = Math.imul(scratchWords[0]!, 0x9e3779b1);
+  h ^= Math.imul(scratchWords[1]!, 0x85ebca77);
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  h ^= Math.imul(lowY, 0xc2b2ae3d);
-  h ^= Math.imul(((cy - lowY) * TWO_POW_MINUS_32) | 0, 0x27d4eb2f);
+  h ^= Math.imul(scratchWords[2]!, 0xc2b2ae3d);
+  h ^= Math.imul(scratchWords[3]!, 0x27d4eb2f);
   h = Math.imul(h ^ (h >>> 13), 0x165667b1);
   return (h ^ (h >>> 16)) >>> 0;
 }
@@ -114,9 +120,9 @@ export function queenContiguity(
   geometries: ReadonlyArray<Polygon | MultiPolygon>,
   snap: number = DEFAULT_SNAP,
 ): Neighbours {
-  if (!(snap >= 0) || !Number.isFinite(snap)) throw new RangeError(`snap must be a finite number ≥ 0, got ${snap}`);
+  if (!(snap >= 0) || !Number.isFinite(snap))
+    throw new RangeError(`snap must be a finite number ≥ 0, got ${snap}`);
   const n = geometries.length;
-  const T0 = performance.now();
 
   let vertexCount = 0;
   for (const geometry of geometries) {
@@ -146,51 +152,121 @@ export function queenContiguity(
     }
   }
 
-  console.log("extract", performance.now() - T0);
   // Cells are a few times wider than `snap`, so a vertex needs the neighbouring cells looked up only when it lies
   // within `snap` of that side; with snap 0 the cell is the exact coordinate and only the cell itself is checked.
   const exact = snap === 0;
   const cellSize = snap * CELLS_PER_SNAP;
   const cellX = new Float64Array(vertexCount);
   const cellY = new Float64Array(vertexCount);
+  let minCx = Infinity;
+  let maxCx = -Infinity;
+  let minCy = Infinity;
+  let maxCy = -Infinity;
   for (let i = 0; i < vertexCount; i++) {
-    cellX[i] = exact ? xs[i]! : Math.floor(xs[i]! / cellSize);
-    cellY[i] = exact ? ys[i]! : Math.floor(ys[i]! / cellSize);
+    // `+ 0` turns -0 into 0, which compare equal but hash differently.
+    const cx = (exact ? xs[i]! : Math.floor(xs[i]! / cellSize)) + 0;
+    const cy = (exact ? ys[i]! : Math.floor(ys[i]! / cellSize)) + 0;
+    // A subnormal snap would put every vertex in the one infinite cell and make the search quadratic.
+    if (!Number.isFinite(cx) || !Number.isFinite(cy))
+      throw new RangeError(`snap ${snap} is too small for coordinates of this magnitude`);
+    cellX[i] = cx;
+    cellY[i] = cy;
+    if (cx < minCx) minCx = cx;
+    if (cx > maxCx) maxCx = cx;
+    if (cy < minCy) minCy = cy;
+    if (cy > maxCy) maxCy = cy;
   }
 
-  // Grid: open addressing, one slot per occupied cell holding [cellX, cellY, first vertex] side by side so a probe
-  // touches one cache line; the cell's other vertices are chained through `next`.
-  const size = tableSize(vertexCount);
-  const mask = size - 1;
-  const table = new Float64Array(size * 3);
-  for (let s = 2; s < table.length; s += 3) table[s] = -1;
+  // The hash table is split into one region per block of a coarse grid (about VERTICES_PER_BLOCK vertices each),
+  // and vertices are processed block by block, so the slots and vertices in use at any time stay in cache; a
+  // single table over every vertex would make each probe a trip to main memory. Blocks are whole numbers of cells,
+  // so a cell's block is found from its cell coordinates alone. (With snap 0 cells are coordinates, not integers,
+  // and block sides are then in coordinate units; no look-up leaves its own cell in that case.)
+  const spanX = maxCx - minCx;
+  const spanY = maxCy - minCy;
+  const targetBlocks = Math.max(1, Math.ceil(vertexCount / VERTICES_PER_BLOCK));
+  let blockSide = Math.max(Math.sqrt((spanX * spanY) / targetBlocks), spanX / (4 * targetBlocks));
+  blockSide = Math.max(blockSide, spanY / (4 * targetBlocks));
+  if (!exact) blockSide = Math.ceil(blockSide);
+  if (!(blockSide > 0)) blockSide = 1;
+  const blocksX = vertexCount === 0 ? 1 : Math.floor(spanX / blockSide) + 1;
+  const blocksY = vertexCount === 0 ? 1 : Math.floor(spanY / blockSide) + 1;
+  const blockOf = (cx: number, cy: number): number => {
+    const bx = Math.floor((cx - minCx) / blockSide);
+    const by = Math.floor((cy - minCy) / blockSide);
+    return bx >= 0 && bx < blocksX && by >= 0 && by < blocksY ? by * blocksX + bx : -1;
+  };
+
+  // Counting sort of the vertices by block, copied into block order so that walking a block reads memory in order.
+  const blockCount = blocksX * blocksY;
+  const blockStart = new Int32Array(blockCount + 1);
+  const vertexBlock = new Int32Array(vertexCount);
+  for (let i = 0; i < vertexCount; i++) {
+    const block = blockOf(cellX[i]!, cellY[i]!);
+    vertexBlock[i] = block;
+    blockStart[block + 1]!++;
+  }
+  for (let b = 0; b < blockCount; b++) blockStart[b + 1]! += blockStart[b]!;
+  const fill = blockStart.slice(0, blockCount);
+  const px = new Float64Array(vertexCount);
+  const py = new Float64Array(vertexCount);
+  const pcx = new Float64Array(vertexCount);
+  const pcy = new Float64Array(vertexCount);
+  const pOwner = new Int32Array(vertexCount);
+  for (let i = 0; i < vertexCount; i++) {
+    const to = fill[vertexBlock[i]!]!++;
+    px[to] = xs[i]!;
+    py[to] = ys[i]!;
+    pcx[to] = cellX[i]!;
+    pcy[to] = cellY[i]!;
+    pOwner[to] = owner[i]!;
+  }
+
+  // Each block's region holds a power-of-two number of slots, at least twice its vertex count; a slot is
+  // [cellX, cellY, first vertex + 1] side by side so a probe touches one cache line (0 marks an empty slot, so the
+  // fresh zeroed array needs no fill). A cell's other vertices are chained through `next`.
+  const regionStart = new Int32Array(blockCount + 1);
+  for (let b = 0; b < blockCount; b++) {
+    const count = blockStart[b + 1]! - blockStart[b]!;
+    regionStart[b + 1] = regionStart[b]! + (count === 0 ? 0 : tableSize(count));
+  }
+  const table = new Float64Array(regionStart[blockCount]! * 3);
   const next = new Int32Array(vertexCount);
   const occupied = new Int32Array(vertexCount);
   let occupiedCount = 0;
-  for (let i = 0; i < vertexCount; i++) {
-    const cx = cellX[i]!;
-    const cy = cellY[i]!;
-    let slot = hashCell(cx, cy) & mask;
-    let base = slot * 3;
-    while (table[base + 2] !== -1 && (table[base] !== cx || table[base + 1] !== cy)) {
-      slot = (slot + 1) & mask;
-      base = slot * 3;
+  for (let b = 0; b < blockCount; b++) {
+    const start = regionStart[b]!;
+    const mask = regionStart[b + 1]! - start - 1;
+    for (let i = blockStart[b]!; i < blockStart[b + 1]!; i++) {
+      const cx = pcx[i]!;
+      const cy = pcy[i]!;
+      let slot = hashCell(cx, cy) & mask;
+      let base = (start + slot) * 3;
+      while (table[base + 2] !== 0 && (table[base] !== cx || table[base + 1] !== cy)) {
+        slot = (slot + 1) & mask;
+        base = (start + slot) * 3;
+      }
+      if (table[base + 2] === 0) {
+        table[base] = cx;
+        table[base + 1] = cy;
+        occupied[occupiedCount++] = base;
+      }
+      next[i] = table[base + 2]! - 1;
+      table[base + 2] = i + 1;
     }
-    if (table[base + 2] === -1) {
-      table[base] = cx;
-      table[base + 1] = cy;
-      occupied[occupiedCount++] = base;
-    }
-    next[i] = table[base + 2]!;
-    table[base + 2] = i;
   }
 
   /** Table offset of a cell's slot, or -1 when no vertex falls in it. */
   const findCell = (cx: number, cy: number): number => {
+    const block = blockOf(cx, cy);
+    if (block === -1) return -1;
+    const start = regionStart[block]!;
+    const mask = regionStart[block + 1]! - start - 1;
+    if (mask < 0) return -1;
     let slot = hashCell(cx, cy) & mask;
     for (;;) {
-      const base = slot * 3;
-      if (table[base + 2] === -1) return -1;
+      const base = (start + slot) * 3;
+      if (table[base + 2] === 0) return -1;
       if (table[base] === cx && table[base + 1] === cy) return base;
       slot = (slot + 1) & mask;
     }
@@ -199,15 +275,15 @@ export function queenContiguity(
   const snap2 = snap * snap;
   const pairs = createPairSet(Math.max(16, n * 4));
   const compare = (first: number, second: number, sameCell: boolean): void => {
-    for (let i = table[first + 2]!; i !== -1; i = next[i]!) {
-      const ai = owner[i]!;
-      const xi = xs[i]!;
-      const yi = ys[i]!;
-      for (let j = sameCell ? next[i]! : table[second + 2]!; j !== -1; j = next[j]!) {
-        const aj = owner[j]!;
+    for (let i = table[first + 2]! - 1; i !== -1; i = next[i]!) {
+      const ai = pOwner[i]!;
+      const xi = px[i]!;
+      const yi = py[i]!;
+      for (let j = sameCell ? next[i]! : table[second + 2]! - 1; j !== -1; j = next[j]!) {
+        const aj = pOwner[j]!;
         if (aj === ai) continue;
-        const dx = xs[j]! - xi;
-        const dy = ys[j]! - yi;
+        const dx = px[j]! - xi;
+        const dy = py[j]! - yi;
         if (dx * dx + dy * dy <= snap2) addPair(pairs, ai < aj ? ai * n + aj : aj * n + ai);
       }
     }
@@ -226,10 +302,10 @@ export function queenContiguity(
     const eastEdge = (cx + 1) * cellSize - snap * 1.5;
     const westEdge = cx * cellSize + snap * 1.5;
     const northEdge = (cy + 1) * cellSize - snap * 1.5;
-    for (let i = table[base + 2]!; i !== -1; i = next[i]!) {
-      if (xs[i]! >= eastEdge) nearEast = true;
-      if (xs[i]! <= westEdge) nearWest = true;
-      if (ys[i]! >= northEdge) nearNorth = true;
+    for (let i = table[base + 2]! - 1; i !== -1; i = next[i]!) {
+      if (px[i]! >= eastEdge) nearEast = true;
+      if (px[i]! <= westEdge) nearWest = true;
+      if (py[i]! >= northEdge) nearNorth = true;
     }
     // Forward half of the 3×3 block (east, north-east, north, north-west); the other half looks back at this cell.
     if (nearEast) {
@@ -250,7 +326,6 @@ export function queenContiguity(
     }
   }
 
-  console.log("pairs", performance.now() - T0);
   return neighboursFromPairKeys(n, pairs.keys, pairs.size);
 }
 

@@ -39,7 +39,9 @@ describe('monitoring many series', () => {
     const mine = out.filter((e) => e.method === 'ears_c1');
     expect(mine.map((e) => e.index)).toEqual([316, 317, 318, 319]);
     for (const e of mine) expect(e.upperbound).toBe(c1.upperbound[e.index - (c1.firstT - 1)]);
-    expect(out.filter((e) => e.method === 'farrington_noufaily').map((e) => e.index)).toEqual([316, 317, 318, 319]);
+    expect(out.filter((e) => e.method === 'farrington_noufaily').map((e) => e.index)).toEqual([
+      316, 317, 318, 319,
+    ]);
     const result = monitor([{ areaKey: 'A', termCode: '*', counts: y }], options);
     expect(new Set(result.alarms.filter((a) => a.index === 319).map((a) => a.method))).toEqual(
       new Set(['ears_c1', 'ears_c2', 'ears_c3', 'farrington_noufaily', 'farrington_classic']),
@@ -49,9 +51,14 @@ describe('monitoring many series', () => {
 
   it('skips the Farrington fit below the 5-in-4-weeks rule and reports no bound instead', () => {
     const y = Float64Array.from({ length: 300 }, (_, i) => (i % 10 === 0 ? 1 : 0));
-    const out = evaluateSeries({ areaKey: 'A', termCode: '*', counts: y }, { ...DEFAULT_MONITOR.week, windowPeriods: 2 });
+    const out = evaluateSeries(
+      { areaKey: 'A', termCode: '*', counts: y },
+      { ...DEFAULT_MONITOR.week, windowPeriods: 2 },
+    );
     const farr = out.filter((e) => e.method.startsWith('farrington'));
     expect(farr.length).toBe(4);
-    expect(farr.every((e) => e.expected === null && e.upperbound === null && !e.alarm && e.converged)).toBe(true);
+    expect(farr.every((e) => e.expected === null && e.upperbound === null && !e.alarm && e.converged)).toBe(
+      true,
+    );
   });
 });

@@ -7,7 +7,13 @@ import { earsC, type EarsMethod, type EarsMode } from './ears.ts';
 import { CLASSIC, NOUFAILY, farringtonFlexible, type FarringtonControl } from './farrington.ts';
 import type { Grain } from './periods.ts';
 
-export const METHODS = ['ears_c1', 'ears_c2', 'ears_c3', 'farrington_noufaily', 'farrington_classic'] as const;
+export const METHODS = [
+  'ears_c1',
+  'ears_c2',
+  'ears_c3',
+  'farrington_noufaily',
+  'farrington_classic',
+] as const;
 export type Method = (typeof METHODS)[number];
 
 /** The whole city: the sum over every area and the signals without one. */
@@ -33,7 +39,10 @@ export const DEFAULT_MONITOR: Record<Grain, MonitorOptions> = {
  * ±1 month around the reference months and 4 seasonal blocks (the weekly ±3 weeks and 10 blocks do not fit in 12
  * months); classic leaves out the last month, Noufaily the last 6.
  */
-export function farringtonControl(method: 'farrington_noufaily' | 'farrington_classic', grain: Grain): FarringtonControl {
+export function farringtonControl(
+  method: 'farrington_noufaily' | 'farrington_classic',
+  grain: Grain,
+): FarringtonControl {
   const base = method === 'farrington_noufaily' ? NOUFAILY : CLASSIC;
   if (grain === 'week') return base;
   return method === 'farrington_noufaily'
@@ -86,7 +95,10 @@ export function buildSeries(
 }
 
 /** Series worth watching: enough signals over the last two years to say anything. */
-export function watchedSeries(series: readonly Series[], options: Pick<MonitorOptions, 'grain' | 'minTotal'>): Series[] {
+export function watchedSeries(
+  series: readonly Series[],
+  options: Pick<MonitorOptions, 'grain' | 'minTotal'>,
+): Series[] {
   const span = options.grain === 'week' ? 104 : 24;
   return series.filter((s) => {
     let total = 0;
@@ -95,7 +107,11 @@ export function watchedSeries(series: readonly Series[], options: Pick<MonitorOp
   });
 }
 
-const EARS: Record<'ears_c1' | 'ears_c2' | 'ears_c3', EarsMethod> = { ears_c1: 'C1', ears_c2: 'C2', ears_c3: 'C3' };
+const EARS: Record<'ears_c1' | 'ears_c2' | 'ears_c3', EarsMethod> = {
+  ears_c1: 'C1',
+  ears_c2: 'C2',
+  ears_c3: 'C3',
+};
 
 /** Runs every method on the last `windowPeriods` periods of one series. */
 export function evaluateSeries(series: Series, options: MonitorOptions): Evaluation[] {

@@ -41,21 +41,29 @@ function readCsv(file: string): Array<Record<string, string>> {
   } catch {
     throw new AppError('NOT_FOUND', `Cannot read ${file}`);
   }
-  return parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, trim: true }) as Array<Record<string, string>>;
+  return parseCsv(text, { columns: true, skip_empty_lines: true, bom: true, trim: true }) as Array<
+    Record<string, string>
+  >;
 }
 
 function requireColumns(file: string, rows: Array<Record<string, string>>, columns: readonly string[]): void {
   const have = rows[0] ? Object.keys(rows[0]) : [];
   const missing = columns.filter((c) => !have.includes(c));
   if (rows.length === 0 || missing.length > 0) {
-    throw new AppError('VALIDATION_FAILED', `${file}: expected the columns ${columns.join(', ')}`, missing.map((c) => ({ column: c, reason: 'missing' })));
+    throw new AppError(
+      'VALIDATION_FAILED',
+      `${file}: expected the columns ${columns.join(', ')}`,
+      missing.map((c) => ({ column: c, reason: 'missing' })),
+    );
   }
 }
 
 function number(file: string, row: number, column: string, text: string | undefined): number {
   const v = text === undefined || text === '' ? NaN : Number(text);
   if (!Number.isFinite(v)) {
-    throw new AppError('VALIDATION_FAILED', `${file} line ${row + 2}: ${column} is not a number`, [{ row: row + 2, column, value: text ?? '' }]);
+    throw new AppError('VALIDATION_FAILED', `${file} line ${row + 2}: ${column} is not a number`, [
+      { row: row + 2, column, value: text ?? '' },
+    ]);
   }
   return v;
 }
@@ -71,7 +79,10 @@ export function readSeries(file: string): Array<{ series: string; counts: number
     let counts = bySeries.get(r.series!);
     if (!counts) bySeries.set(r.series!, (counts = []));
     if (t !== counts.length + 1) {
-      throw new AppError('VALIDATION_FAILED', `${file} line ${i + 2}: series ${r.series} expects t = ${counts.length + 1}, found ${r.t}`);
+      throw new AppError(
+        'VALIDATION_FAILED',
+        `${file} line ${i + 2}: series ${r.series} expects t = ${counts.length + 1}, found ${r.t}`,
+      );
     }
     counts.push(count);
   });
@@ -84,11 +95,17 @@ function write(output: string | undefined, header: string[], lines: string[][]):
   else process.stdout.write(text);
 }
 
-function readNeighbours(codes: readonly string[], opts: { neighbours?: string; boundaries?: string; codeProperty?: string }): Neighbours {
+function readNeighbours(
+  codes: readonly string[],
+  opts: { neighbours?: string; boundaries?: string; codeProperty?: string },
+): Neighbours {
   if (opts.neighbours) {
     const rows = readCsv(opts.neighbours);
     requireColumns(opts.neighbours, rows, ['area', 'neighbour']);
-    return neighboursFromPairs(codes, rows.map((r) => [r.area!, r.neighbour!] as const));
+    return neighboursFromPairs(
+      codes,
+      rows.map((r) => [r.area!, r.neighbour!] as const),
+    );
   }
   if (opts.boundaries) {
     const doc = JSON.parse(fs.readFileSync(opts.boundaries, 'utf8')) as {
@@ -97,57 +114,85 @@ function readNeighbours(codes: readonly string[], opts: { neighbours?: string; b
     const prop = opts.codeProperty ?? 'code';
     const byCode = new Map(doc.features.map((f) => [String(f.properties[prop]), f.geometry]));
     const missing = codes.filter((c) => !byCode.has(c));
-    if (missing.length > 0) throw new AppError('VALIDATION_FAILED', `No boundary for areas: ${missing.slice(0, 10).join(', ')}`);
+    if (missing.length > 0)
+      throw new AppError('VALIDATION_FAILED', `No boundary for areas: ${missing.slice(0, 10).join(', ')}`);
     return queenContiguity(codes.map((c) => byCode.get(c)!));
   }
-  throw new AppError('VALIDATION_FAILED', 'Give --neighbours FILE (area,neighbour) or --boundaries FILE.geojson');
+  throw new AppError(
+    'VALIDATION_FAILED',
+    'Give --neighbours FILE (area,neighbour) or --boundaries FILE.geojson',
+  );
 }
 
 export function registerAnalyzeCommands(program: Command): void {
   const analyze = program
     .command('analyze')
-    .description('Run the analytics methods on CSV files in the formats of the reference folder (no database needed)');
+    .description(
+      'Run the analytics methods on CSV files in the formats of the reference folder (no database needed)',
+    );
 
   analyze
     .command('ears')
     .description('EARS C1/C2/C3 on series,t,count; writes series,t,upperbound,alarm')
     .requiredOption('--input <file>', 'series,t,count')
     .option('--method <C1|C2|C3>', 'method', 'C1')
-    .option('--mode <mode>', "'surveillance' (R surveillance::earsC exactly) or 'cdc' (the CDC C3, the product's default)", 'cdc')
+    .option(
+      '--mode <mode>',
+      "'surveillance' (R surveillance::earsC exactly) or 'cdc' (the CDC C3, the product's default)",
+      'cdc',
+    )
     .option('--baseline <n>', 'baseline weeks', '7')
     .option('--alpha <a>', 'alpha', '0.001')
     .option('--min-sigma <s>', 'floor of the standard deviation', '0.5')
     .option('--output <file>', 'write here instead of standard output')
-    .action((o: { input: string; method: string; mode: string; baseline: string; alpha: string; minSigma: string; output?: string }) => {
-      if (!['C1', 'C2', 'C3'].includes(o.method)) throw new AppError('VALIDATION_FAILED', '--method must be C1, C2 or C3');
-      if (!['surveillance', 'cdc'].includes(o.mode)) throw new AppError('VALIDATION_FAILED', '--mode must be surveillance or cdc');
-      const lines: string[][] = [];
-      for (const { series, counts } of readSeries(o.input)) {
-        const r = earsC(counts, {
-          method: o.method as EarsMethod,
-          mode: o.mode as EarsMode,
-          baseline: Number(o.baseline),
-          alpha: Number(o.alpha),
-          minSigma: Number(o.minSigma),
-        });
-        for (let i = 0; i < r.upperbound.length; i++) {
-          lines.push([series, String(r.firstT + i), formatG17(r.upperbound[i]!), String(r.alarm[i])]);
+    .action(
+      (o: {
+        input: string;
+        method: string;
+        mode: string;
+        baseline: string;
+        alpha: string;
+        minSigma: string;
+        output?: string;
+      }) => {
+        if (!['C1', 'C2', 'C3'].includes(o.method))
+          throw new AppError('VALIDATION_FAILED', '--method must be C1, C2 or C3');
+        if (!['surveillance', 'cdc'].includes(o.mode))
+          throw new AppError('VALIDATION_FAILED', '--mode must be surveillance or cdc');
+        const lines: string[][] = [];
+        for (const { series, counts } of readSeries(o.input)) {
+          const r = earsC(counts, {
+            method: o.method as EarsMethod,
+            mode: o.mode as EarsMode,
+            baseline: Number(o.baseline),
+            alpha: Number(o.alpha),
+            minSigma: Number(o.minSigma),
+          });
+          for (let i = 0; i < r.upperbound.length; i++) {
+            lines.push([series, String(r.firstT + i), formatG17(r.upperbound[i]!), String(r.alarm[i])]);
+          }
         }
-      }
-      write(o.output, ['series', 't', 'upperbound', 'alarm'], lines);
-    });
+        write(o.output, ['series', 't', 'upperbound', 'alarm'], lines);
+      },
+    );
 
   analyze
     .command('farrington')
     .description('Farrington flexible on series,t,count for the last --weeks of each series')
     .requiredOption('--input <file>', 'series,t,count')
     .option('--config <name>', "'noufaily' (improved, 2013) or 'classic' (1996)", 'noufaily')
-    .option('--fit <fit>', "'r-path' (R's IRLS path, matches surveillance) or 'mle' (fully converged)", 'r-path')
+    .option(
+      '--fit <fit>',
+      "'r-path' (R's IRLS path, matches surveillance) or 'mle' (fully converged)",
+      'r-path',
+    )
     .option('--weeks <n>', 'how many of the latest weeks to evaluate', '52')
     .option('--output <file>', 'write here instead of standard output')
     .action((o: { input: string; config: string; fit: string; weeks: string; output?: string }) => {
-      if (!['noufaily', 'classic'].includes(o.config)) throw new AppError('VALIDATION_FAILED', '--config must be noufaily or classic');
-      if (!['r-path', 'mle'].includes(o.fit)) throw new AppError('VALIDATION_FAILED', '--fit must be r-path or mle');
+      if (!['noufaily', 'classic'].includes(o.config))
+        throw new AppError('VALIDATION_FAILED', '--config must be noufaily or classic');
+      if (!['r-path', 'mle'].includes(o.fit))
+        throw new AppError('VALIDATION_FAILED', '--fit must be r-path or mle');
       const control = { ...(o.config === 'noufaily' ? NOUFAILY : CLASSIC), fit: o.fit as 'r-path' | 'mle' };
       const weeks = Number(o.weeks);
       const lines: string[][] = [];
@@ -171,7 +216,11 @@ export function registerAnalyzeCommands(program: Command): void {
           ]);
         }
       }
-      write(o.output, ['series', 't', 'expected', 'upperbound', 'alarm', 'trend_used', 'trend_coef', 'phi', 'pvalue'], lines);
+      write(
+        o.output,
+        ['series', 't', 'expected', 'upperbound', 'alarm', 'trend_used', 'trend_coef', 'phi', 'pvalue'],
+        lines,
+      );
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     });
 
@@ -182,19 +231,24 @@ export function registerAnalyzeCommands(program: Command): void {
     .option('--code-property <name>', 'feature property holding the area code', 'code')
     .option('--output <file>', 'write here instead of standard output')
     .action((o: { boundaries: string; codeProperty: string; output?: string }) => {
-      const doc = JSON.parse(fs.readFileSync(o.boundaries, 'utf8')) as { features: Array<{ properties: Record<string, unknown> }> };
+      const doc = JSON.parse(fs.readFileSync(o.boundaries, 'utf8')) as {
+        features: Array<{ properties: Record<string, unknown> }>;
+      };
       const codes = doc.features.map((f) => String(f.properties[o.codeProperty])).sort(compareCodes);
       const nb = readNeighbours(codes, o);
       const lines: string[][] = [];
       for (let i = 0; i < nb.n; i++) {
-        for (let k = nb.offsets[i]!; k < nb.offsets[i + 1]!; k++) lines.push([codes[i]!, codes[nb.indices[k]!]!]);
+        for (let k = nb.offsets[i]!; k < nb.offsets[i + 1]!; k++)
+          lines.push([codes[i]!, codes[nb.indices[k]!]!]);
       }
       write(o.output, ['area', 'neighbour'], lines);
     });
 
   analyze
     .command('gistar')
-    .description('Getis-Ord Gi* (binary weights, self included) with two-sided p-values and Benjamini–Hochberg FDR')
+    .description(
+      'Getis-Ord Gi* (binary weights, self included) with two-sided p-values and Benjamini–Hochberg FDR',
+    )
     .requiredOption('--values <file>', 'area,value')
     .option('--neighbours <file>', 'area,neighbour (both directions)')
     .option('--boundaries <file>', 'or compute queen contiguity from a GeoJSON file')
@@ -206,7 +260,18 @@ export function registerAnalyzeCommands(program: Command): void {
     .option('--fdr <file>', 'area,z,p,p_bh,significant_bh,significant_esda,direction (fdr.csv)')
     .option('--summary <file>', 'the cut-offs (fdr_summary.csv)')
     .action(
-      (o: { values: string; neighbours?: string; boundaries?: string; codeProperty: string; alpha: string; permutations?: string; seed: string; output?: string; fdr?: string; summary?: string }) => {
+      (o: {
+        values: string;
+        neighbours?: string;
+        boundaries?: string;
+        codeProperty: string;
+        alpha: string;
+        permutations?: string;
+        seed: string;
+        output?: string;
+        fdr?: string;
+        summary?: string;
+      }) => {
         const rows = readCsv(o.values);
         requireColumns(o.values, rows, ['area', 'value']);
         const codes = rows.map((r) => r.area!);
@@ -216,7 +281,11 @@ export function registerAnalyzeCommands(program: Command): void {
           alpha: Number(o.alpha),
           ...(o.permutations ? { permutations: Number(o.permutations), seed: Number(o.seed) } : {}),
         });
-        write(o.output, ['area', 'z'], codes.map((c, i) => [c, formatG17(h.z[i]!)]));
+        write(
+          o.output,
+          ['area', 'z'],
+          codes.map((c, i) => [c, formatG17(h.z[i]!)]),
+        );
         if (o.fdr) {
           const header = ['area', 'z', 'p', 'p_bh', 'significant_bh', 'significant_esda', 'direction'];
           if (h.permutationP) header.push('p_permutation');
@@ -243,8 +312,30 @@ export function registerAnalyzeCommands(program: Command): void {
           const esdaSignificant = codes.filter((_, i) => h.p[i]! < s.esdaCutoff).length;
           write(
             o.summary,
-            ['alpha', 'm', 'bh_k', 'bh_threshold', 'bh_max_significant_p', 'n_significant_bh', 'esda_k', 'esda_cutoff', 'n_significant_esda'],
-            [[formatG17(s.alpha), String(s.m), String(s.bhK), formatG17(s.bhThreshold), formatG17(s.bhMaxSignificantP), String(s.bhK), String(s.esdaK), formatG17(s.esdaCutoff), String(esdaSignificant)]],
+            [
+              'alpha',
+              'm',
+              'bh_k',
+              'bh_threshold',
+              'bh_max_significant_p',
+              'n_significant_bh',
+              'esda_k',
+              'esda_cutoff',
+              'n_significant_esda',
+            ],
+            [
+              [
+                formatG17(s.alpha),
+                String(s.m),
+                String(s.bhK),
+                formatG17(s.bhThreshold),
+                formatG17(s.bhMaxSignificantP),
+                String(s.bhK),
+                String(s.esdaK),
+                formatG17(s.esdaCutoff),
+                String(esdaSignificant),
+              ],
+            ],
           );
         }
       },
@@ -260,38 +351,68 @@ export function registerAnalyzeCommands(program: Command): void {
     .option('--global <file>', 'area,raw,eb (global.csv)')
     .option('--params <file>', 'the global prior mean b and variance a (global_params.csv)')
     .option('--local <file>', 'area,raw,eb,prior_mean,prior_var (local.csv)')
-    .action((o: { input: string; neighbours?: string; boundaries?: string; codeProperty: string; global?: string; params?: string; local?: string }) => {
-      const rows = readCsv(o.input);
-      requireColumns(o.input, rows, ['area', 'cases', 'population']);
-      const codes = rows.map((r) => r.area!);
-      const cases = rows.map((r, i) => number(o.input, i, 'cases', r.cases));
-      const population = rows.map((r, i) => number(o.input, i, 'population', r.population));
-      const g = ebGlobal(cases, population);
-      if (o.global || (!o.local && !o.params)) {
-        write(o.global, ['area', 'raw', 'eb'], codes.map((c, i) => [c, formatG17(g.raw[i]!), formatG17(g.eb[i]!)]));
-      }
-      if (o.params) {
-        const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-        write(
-          o.params,
-          ['prior_mean_b', 'prior_var_a', 'sum_cases', 'sum_population', 'm'],
-          [[formatG17(g.priorMean), formatG17(g.priorVar), formatG17(sum(cases)), formatG17(sum(population)), String(codes.length)]],
-        );
-      }
-      if (o.local) {
-        const l = ebLocal(cases, population, readNeighbours(codes, o));
-        write(
-          o.local,
-          ['area', 'raw', 'eb', 'prior_mean', 'prior_var'],
-          codes.map((c, i) => [c, formatG17(l.raw[i]!), formatG17(l.eb[i]!), formatG17(l.priorMean[i]!), formatG17(l.priorVar[i]!)]),
-        );
-      }
-    });
+    .action(
+      (o: {
+        input: string;
+        neighbours?: string;
+        boundaries?: string;
+        codeProperty: string;
+        global?: string;
+        params?: string;
+        local?: string;
+      }) => {
+        const rows = readCsv(o.input);
+        requireColumns(o.input, rows, ['area', 'cases', 'population']);
+        const codes = rows.map((r) => r.area!);
+        const cases = rows.map((r, i) => number(o.input, i, 'cases', r.cases));
+        const population = rows.map((r, i) => number(o.input, i, 'population', r.population));
+        const g = ebGlobal(cases, population);
+        if (o.global || (!o.local && !o.params)) {
+          write(
+            o.global,
+            ['area', 'raw', 'eb'],
+            codes.map((c, i) => [c, formatG17(g.raw[i]!), formatG17(g.eb[i]!)]),
+          );
+        }
+        if (o.params) {
+          const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+          write(
+            o.params,
+            ['prior_mean_b', 'prior_var_a', 'sum_cases', 'sum_population', 'm'],
+            [
+              [
+                formatG17(g.priorMean),
+                formatG17(g.priorVar),
+                formatG17(sum(cases)),
+                formatG17(sum(population)),
+                String(codes.length),
+              ],
+            ],
+          );
+        }
+        if (o.local) {
+          const l = ebLocal(cases, population, readNeighbours(codes, o));
+          write(
+            o.local,
+            ['area', 'raw', 'eb', 'prior_mean', 'prior_var'],
+            codes.map((c, i) => [
+              c,
+              formatG17(l.raw[i]!),
+              formatG17(l.eb[i]!),
+              formatG17(l.priorMean[i]!),
+              formatG17(l.priorVar[i]!),
+            ]),
+          );
+        }
+      },
+    );
 
   const analytics = program.command('analytics').description("The stored analytics of this instance's data");
   analytics
     .command('recompute')
-    .description('Recompute the early warning from the rollups now (the server also does after imports and hourly)')
+    .description(
+      'Recompute the early warning from the rollups now (the server also does after imports and hourly)',
+    )
     .action(async () => {
       await withContext(async ({ db, clock }) => {
         const s = await recomputeAnalytics(db, clock, null, { reason: 'manual' });

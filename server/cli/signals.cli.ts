@@ -201,7 +201,9 @@ export function registerSignalsCommands(program: Command): void {
 
   signals
     .command('check-rollups')
-    .description('Prove the incrementally kept weekly and monthly rollups equal a full recount (exit code 1 if not)')
+    .description(
+      'Prove the incrementally kept weekly and monthly rollups equal a full recount (exit code 1 if not)',
+    )
     .action(async () => {
       await withContext(async ({ db }) => {
         reportRollupCheck(await checkRollups(db), 'check');
@@ -224,7 +226,9 @@ function reportRollupCheck(check: RollupCheck, mode: 'check' | 'rebuild'): void 
   } else {
     console.log(`${check.differences} rollup keys differed from a full recount of ${check.rows} rows:`);
     for (const d of check.examples) {
-      console.log(`  ${d.grain} ${d.period} area '${d.areaKey}' ${d.termCode}: stored ${d.stored}, recounted ${d.recounted}`);
+      console.log(
+        `  ${d.grain} ${d.period} area '${d.areaKey}' ${d.termCode}: stored ${d.stored}, recounted ${d.recounted}`,
+      );
     }
     if (mode === 'rebuild') console.log('The rollups were replaced by the recount.');
     else process.exitCode = 1;

@@ -45,7 +45,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('withdrawn_at', 'text')
     .addUniqueConstraint('analytics_alarm_key', ['method', 'grain', 'area_key', 'term_code', 'period'])
     .execute();
-  await db.schema.createIndex('analytics_alarm_period_idx').on('analytics_alarm').columns(['grain', 'period']).execute();
+  await db.schema
+    .createIndex('analytics_alarm_period_idx')
+    .on('analytics_alarm')
+    .columns(['grain', 'period'])
+    .execute();
 
   await db.schema
     .createTable('analytics_series')
@@ -81,7 +85,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('archived_at', 'text')
     .execute();
-  await db.schema.createIndex('trigger_event_occurred_idx').on('trigger_event').column('occurred_on').execute();
+  await db.schema
+    .createIndex('trigger_event_occurred_idx')
+    .on('trigger_event')
+    .column('occurred_on')
+    .execute();
 
   await db.schema
     .createTable('index_definition')
@@ -95,7 +103,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['index_definition', 'trigger_event', 'analytics_series', 'analytics_alarm', 'analytics_run']) {
+  for (const t of [
+    'index_definition',
+    'trigger_event',
+    'analytics_series',
+    'analytics_alarm',
+    'analytics_run',
+  ]) {
     await db.schema.dropTable(t).execute();
   }
 }

@@ -12,7 +12,7 @@ import { seedIndexDefinitions } from './index-definitions.ts';
 /**
  * A small city for the analytics tests: a 5 × 5 grid of square areas (rows A–E, columns 1–5), 300 weeks of seeded
  * Poisson signals with a cluster of high rates around C3, and population and attributes per area. The outbreak —
- * 15 extra signals in A1 in the last week — is a separate batch so it can be rolled back.
+ * 25 extra signals in A1 in the last week — is a separate batch so it can be rolled back.
  */
 export const GRID_ROWS = ['A', 'B', 'C', 'D', 'E'];
 export const FIRST_WEEK = '2019-01-07';
@@ -76,7 +76,12 @@ export async function seedAnalyticsCity(db: Db, clock: Clock): Promise<{ outbrea
   const features = GRID_ROWS.flatMap((r, row) => [1, 2, 3, 4, 5].map((c) => square(`${r}${c}`, row, c - 1)));
   await importAreas(
     db,
-    { geojson: JSON.stringify({ type: 'FeatureCollection', features }), codeProperty: 'code', nameProperty: 'name', level: 'neighbourhood' },
+    {
+      geojson: JSON.stringify({ type: 'FeatureCollection', features }),
+      codeProperty: 'code',
+      nameProperty: 'name',
+      level: 'neighbourhood',
+    },
     clock,
     null,
   );
@@ -87,7 +92,11 @@ export async function seedAnalyticsCity(db: Db, clock: Clock): Promise<{ outbrea
   ];
   await importAreaAttributes(
     db,
-    { csv: Buffer.from(attributes.join('\n')), codeColumn: 'code', columns: ['population_2021', 'low_income_lim_at_pct', 'unemployment_rate_pct'] },
+    {
+      csv: Buffer.from(attributes.join('\n')),
+      codeColumn: 'code',
+      columns: ['population_2021', 'low_income_lim_at_pct', 'unemployment_rate_pct'],
+    },
     clock,
     null,
   );
@@ -104,16 +113,28 @@ export async function seedAnalyticsCity(db: Db, clock: Clock): Promise<{ outbrea
     const monday = addDays(FIRST_WEEK, 7 * w);
     for (const code of gridCodes) {
       const n = poisson(random, weeklyMean(code));
-      for (let k = 0; k < n; k++) lines.push(`s${id++},${addDays(monday, k % 7)},${code},${k % 3 === 0 ? 'A' : k % 3 === 1 ? 'M' : 'N'}`);
+      for (let k = 0; k < n; k++)
+        lines.push(
+          `s${id++},${addDays(monday, k % 7)},${code},${k % 3 === 0 ? 'A' : k % 3 === 1 ? 'M' : 'N'}`,
+        );
     }
     if (w % 10 === 0) lines.push(`s${id++},${monday},NSA,N`);
   }
-  await importSignals(db, { sourceCode: 'reports', mapping, file: { name: 'history.csv', bytes: Buffer.from(lines.join('\n')) } }, clock, null);
+  await importSignals(
+    db,
+    { sourceCode: 'reports', mapping, file: { name: 'history.csv', bytes: Buffer.from(lines.join('\n')) } },
+    clock,
+    null,
+  );
   const outbreak = ['id,date,area,label'];
-  for (let k = 0; k < 15; k++) outbreak.push(`o${k},${addDays(LAST_WEEK, k % 5)},A1,A`);
+  for (let k = 0; k < 25; k++) outbreak.push(`o${k},${addDays(LAST_WEEK, k % 5)},A1,A`);
   const report = await importSignals(
     db,
-    { sourceCode: 'reports', mapping, file: { name: 'outbreak.csv', bytes: Buffer.from(outbreak.join('\n')) } },
+    {
+      sourceCode: 'reports',
+      mapping,
+      file: { name: 'outbreak.csv', bytes: Buffer.from(outbreak.join('\n')) },
+    },
     clock,
     null,
   );

@@ -6,7 +6,9 @@ import type { AnalyticsAlarmTable, AnalyticsSeriesTable, TriggerEventTable } fro
 
 const windowSchema = z
   .object({ grain: z.enum(['week', 'month']), from: z.string(), to: z.string() })
-  .describe('The whole periods the figures cover (from the first day of the first to the last day of the last)');
+  .describe(
+    'The whole periods the figures cover (from the first day of the first to the last day of the last)',
+  );
 
 export const alarmSchema = z.object({
   id: z.string(),
@@ -37,7 +39,10 @@ function signalsHref(a: { period: string; periodEnd: string; areaKey: string; te
   return `${API_PREFIX}/signals?${q.toString()}`;
 }
 
-export function presentAlarm(a: AnalyticsAlarmTable & { periodEnd: string }, actor: Actor): z.infer<typeof alarmSchema> {
+export function presentAlarm(
+  a: AnalyticsAlarmTable & { periodEnd: string },
+  actor: Actor,
+): z.infer<typeof alarmSchema> {
   return {
     id: a.id,
     method: a.method,
@@ -63,7 +68,10 @@ export const seriesStateSchema = z.object({
   label: z.string(),
   period: z.string().describe('The latest period evaluated'),
   observed: z.number(),
-  expected: z.number().nullable().describe('null where the method gives no bound (too few recent signals for Farrington)'),
+  expected: z
+    .number()
+    .nullable()
+    .describe('null where the method gives no bound (too few recent signals for Farrington)'),
   upperbound: z.number().nullable(),
   alarm: z.boolean(),
   converged: z.boolean().describe('false when no model could be fitted; warning says why'),
@@ -100,7 +108,16 @@ export const recomputeSchema = z.object({
   runId: z.string().nullable(),
   skipped: z.boolean(),
   dataUntil: z.string().nullable(),
-  grains: z.record(z.string(), z.object({ periods: z.number(), series: z.number(), watched: z.number(), alarms: z.number(), notConverged: z.number() })),
+  grains: z.record(
+    z.string(),
+    z.object({
+      periods: z.number(),
+      series: z.number(),
+      watched: z.number(),
+      alarms: z.number(),
+      notConverged: z.number(),
+    }),
+  ),
   alarms: z.object({ raised: z.number(), refreshed: z.number(), withdrawn: z.number() }),
   ms: z.object({ read: z.number(), compute: z.number(), write: z.number() }),
 });
@@ -109,7 +126,9 @@ export const ratesSchema = z.object({
   window: windowSchema,
   label: z.string(),
   denominator: z.string(),
-  prior: z.object({ mean: z.number(), variance: z.number() }).describe('Global Empirical Bayes prior, per 10,000'),
+  prior: z
+    .object({ mean: z.number(), variance: z.number() })
+    .describe('Global Empirical Bayes prior, per 10,000'),
   areas: z.array(
     z.object({
       code: z.string(),
@@ -118,7 +137,10 @@ export const ratesSchema = z.object({
       population: z.number().nullable(),
       ratePer10k: z.number().nullable(),
       ebGlobalPer10k: z.number().nullable().describe('Shrunk toward the city-wide rate (Marshall, global)'),
-      ebLocalPer10k: z.number().nullable().describe('Shrunk toward the rate of the area and its neighbours (GeoDa)'),
+      ebLocalPer10k: z
+        .number()
+        .nullable()
+        .describe('Shrunk toward the rate of the area and its neighbours (GeoDa)'),
       localPriorPer10k: z.number(),
     }),
   ),
@@ -176,7 +198,12 @@ export const indicesSchema = z.object({
             p95Rank: z.number(),
             missing: z.boolean(),
             indicators: z.array(
-              z.object({ key: z.string(), value: z.number().nullable(), normalised: z.number().nullable(), contribution: z.number() }),
+              z.object({
+                key: z.string(),
+                value: z.number().nullable(),
+                normalised: z.number().nullable(),
+                contribution: z.number(),
+              }),
             ),
           }),
         )
@@ -186,7 +213,12 @@ export const indicesSchema = z.object({
   ),
 });
 
-export const indexDefinitionSchema = z.object({ key: z.string(), name: z.string(), spec: z.unknown(), updatedAt: z.string() });
+export const indexDefinitionSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  spec: z.unknown(),
+  updatedAt: z.string(),
+});
 
 const gapSchema = z.object({
   area: z.string(),

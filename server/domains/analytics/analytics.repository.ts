@@ -100,13 +100,24 @@ export async function findDataVersion(ex: Executor): Promise<string> {
 }
 
 export async function findLastRun(ex: Executor, status?: 'ok') {
-  let q = ex.selectFrom('analyticsRun').selectAll().orderBy('startedAt', 'desc').orderBy('id', 'desc').limit(1);
+  let q = ex
+    .selectFrom('analyticsRun')
+    .selectAll()
+    .orderBy('startedAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1);
   if (status) q = q.where('status', '=', status);
   return q.executeTakeFirst();
 }
 
 export async function listRuns(ex: Executor, limit: number) {
-  return ex.selectFrom('analyticsRun').selectAll().orderBy('startedAt', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return ex
+    .selectFrom('analyticsRun')
+    .selectAll()
+    .orderBy('startedAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 export type AlarmKey = Pick<AnalyticsAlarmTable, 'method' | 'grain' | 'areaKey' | 'termCode' | 'period'>;
@@ -196,7 +207,20 @@ export async function replaceSeriesStates(
     ex,
     dialect,
     'analytics_series',
-    ['method', 'grain', 'area_key', 'term_code', 'period', 'observed', 'expected', 'upperbound', 'alarm', 'converged', 'warning', 'run_id'],
+    [
+      'method',
+      'grain',
+      'area_key',
+      'term_code',
+      'period',
+      'observed',
+      'expected',
+      'upperbound',
+      'alarm',
+      'converged',
+      'warning',
+      'run_id',
+    ],
     rows.map((r) => [
       r.method,
       r.grain,
@@ -237,14 +261,25 @@ export async function selectAlarms(ex: Executor, f: AlarmFilter) {
   if (!f.includeWithdrawn) q = q.where('withdrawnAt', 'is', null);
   if (f.before) {
     const b = f.before;
-    q = q.where((eb) => eb.or([eb('period', '<', b.period), eb.and([eb('period', '=', b.period), eb('id', '<', b.id)])]));
+    q = q.where((eb) =>
+      eb.or([eb('period', '<', b.period), eb.and([eb('period', '=', b.period), eb('id', '<', b.id)])]),
+    );
   }
-  return q.orderBy('period', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
+  return q
+    .orderBy('period', 'desc')
+    .orderBy('id', 'desc')
+    .limit(f.limit + 1)
+    .execute();
 }
 
 export async function selectSeriesStates(
   ex: Executor,
-  f: { grain?: Grain | undefined; areas: readonly string[]; labels: readonly string[]; notConvergedOnly: boolean },
+  f: {
+    grain?: Grain | undefined;
+    areas: readonly string[];
+    labels: readonly string[];
+    notConvergedOnly: boolean;
+  },
 ) {
   let q = ex.selectFrom('analyticsSeries').selectAll();
   if (f.grain) q = q.where('grain', '=', f.grain);
@@ -255,7 +290,13 @@ export async function selectSeriesStates(
 }
 
 /** Sum of a rollup count, for the "signals behind an alarm" cross-check in tests and the CLI. */
-export async function countRollup(ex: Executor, grain: Grain, period: string, areaKey: string, termCode: string) {
+export async function countRollup(
+  ex: Executor,
+  grain: Grain,
+  period: string,
+  areaKey: string,
+  termCode: string,
+) {
   const row = await ex
     .selectFrom('signalRollup')
     .select(sql<number>`coalesce(sum(count), 0)`.as('n'))

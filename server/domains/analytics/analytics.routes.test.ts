@@ -30,7 +30,7 @@ describeEachDialect('analytics API', (ctx) => {
     expect(run.statusCode).toBe(200);
     expect(run.json()).toMatchObject({ skipped: false, grains: { week: { periods: 300 } } });
 
-    const url = `/api/v1/analytics/alarms?area=A1&label=*&from=${LAST_WEEK}&method=ears_c1`;
+    const url = `/api/v1/analytics/alarms?grain=week&area=A1&label=*&from=${LAST_WEEK}&method=ears_c1`;
     const mine = await coordinator.inject(url);
     expect(mine.statusCode).toBe(200);
     const [alarm] = mine.json().items;
@@ -46,7 +46,9 @@ describeEachDialect('analytics API', (ctx) => {
   it('pages alarms with a cursor', async () => {
     const first = (await coordinator.inject('/api/v1/analytics/alarms?limit=2')).json();
     expect(first.items.length).toBe(2);
-    const second = (await coordinator.inject(`/api/v1/analytics/alarms?limit=2&cursor=${first.nextCursor}`)).json();
+    const second = (
+      await coordinator.inject(`/api/v1/analytics/alarms?limit=2&cursor=${first.nextCursor}`)
+    ).json();
     expect(second.items[0].id).not.toBe(first.items[1].id);
     expect(second.items[0].period <= first.items[1].period).toBe(true);
   });
@@ -68,12 +70,20 @@ describeEachDialect('analytics API', (ctx) => {
     expect(hot.statusCode).toBe(200);
     const body = hot.json();
     expect(body.areas.find((a: { code: string }) => a.code === 'C3')).toMatchObject({ direction: 'hot' });
-    expect(body.areas.every((a: { permutationP: number }) => a.permutationP > 0 && a.permutationP <= 1)).toBe(true);
-    const again = (await coordinator.inject('/api/v1/analytics/hotspots?measure=count&permutations=99&seed=7')).json();
+    expect(body.areas.every((a: { permutationP: number }) => a.permutationP > 0 && a.permutationP <= 1)).toBe(
+      true,
+    );
+    const again = (
+      await coordinator.inject('/api/v1/analytics/hotspots?measure=count&permutations=99&seed=7')
+    ).json();
     expect(again.areas.map((a: { permutationP: number }) => a.permutationP)).toEqual(
       body.areas.map((a: { permutationP: number }) => a.permutationP),
     );
-    for (const url of ['/api/v1/analytics/rates?label=bias.antisemitism', '/api/v1/analytics/indices?runs=50', '/api/v1/analytics/gaps']) {
+    for (const url of [
+      '/api/v1/analytics/rates?label=bias.antisemitism',
+      '/api/v1/analytics/indices?runs=50',
+      '/api/v1/analytics/gaps',
+    ]) {
       expect((await coordinator.inject(url)).statusCode).toBe(200);
     }
   });
@@ -82,27 +92,58 @@ describeEachDialect('analytics API', (ctx) => {
     const bad = await coordinator.inject({
       method: 'PUT',
       url: '/api/v1/analytics/index-definitions/threat',
-      payload: { name: 'Threat', spec: { indicators: [], outliers: 'none', normalisation: 'cube', aggregation: 'arithmetic' } },
+      payload: {
+        name: 'Threat',
+        spec: { indicators: [], outliers: 'none', normalisation: 'cube', aggregation: 'arithmetic' },
+      },
     });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('VALIDATION_FAILED');
-    expect(bad.json().details.map((d: { parameter: string }) => d.parameter).sort()).toEqual(['spec.indicators', 'spec.normalisation']);
+    expect(
+      bad
+        .json()
+        .errors.map((d: { parameter: string }) => d.parameter)
+        .sort(),
+    ).toEqual(['spec.indicators', 'spec.normalisation']);
     const spec = {
-      indicators: [{ key: 'all', label: 'All signals', weight: 1, direction: 1, source: { kind: 'signals', label: '*', measure: 'count' } }],
+      indicators: [
+        {
+          key: 'all',
+          label: 'All signals',
+          weight: 1,
+          direction: 1,
+          source: { kind: 'signals', label: '*', measure: 'count' },
+        },
+      ],
       outliers: 'none',
       normalisation: 'rank',
       aggregation: 'arithmetic',
     };
-    const ok = await coordinator.inject({ method: 'PUT', url: '/api/v1/analytics/index-definitions/threat', payload: { name: 'Threat (counts)', spec } });
+    const ok = await coordinator.inject({
+      method: 'PUT',
+      url: '/api/v1/analytics/index-definitions/threat',
+      payload: { name: 'Threat (counts)', spec },
+    });
     expect(ok.statusCode).toBe(200);
     const list = (await coordinator.inject('/api/v1/analytics/index-definitions')).json();
-    expect(list.items.find((d: { key: string }) => d.key === 'threat')).toMatchObject({ name: 'Threat (counts)', spec });
+    expect(list.items.find((d: { key: string }) => d.key === 'threat')).toMatchObject({
+      name: 'Threat (counts)',
+      spec,
+    });
   });
 
   it('registers, changes, archives trigger events and shows their impact', async () => {
-    const bad = await coordinator.inject({ method: 'POST', url: '/api/v1/analytics/events', payload: { name: 'x', kind: 'party', occurredOn: '2024-09-18' } });
+    const bad = await coordinator.inject({
+      method: 'POST',
+      url: '/api/v1/analytics/events',
+      payload: { name: 'x', kind: 'party', occurredOn: '2024-09-18' },
+    });
     expect(bad.statusCode).toBe(400);
-    const unknownArea = await coordinator.inject({ method: 'POST', url: '/api/v1/analytics/events', payload: { name: 'x', kind: 'attack', occurredOn: '2024-09-18', areaCode: 'Z9' } });
+    const unknownArea = await coordinator.inject({
+      method: 'POST',
+      url: '/api/v1/analytics/events',
+      payload: { name: 'x', kind: 'attack', occurredOn: '2024-09-18', areaCode: 'Z9' },
+    });
     expect(unknownArea.statusCode).toBe(400);
     const created = await coordinator.inject({
       method: 'POST',
@@ -111,14 +152,24 @@ describeEachDialect('analytics API', (ctx) => {
     });
     expect(created.statusCode).toBe(201);
     const id = created.json().id;
-    const changed = await coordinator.inject({ method: 'PATCH', url: `/api/v1/analytics/events/${id}`, payload: { description: 'Federal' } });
+    const changed = await coordinator.inject({
+      method: 'PATCH',
+      url: `/api/v1/analytics/events/${id}`,
+      payload: { description: 'Federal' },
+    });
     expect(changed.json()).toMatchObject({ name: 'Election day', description: 'Federal' });
-    const impact = await coordinator.inject(`/api/v1/analytics/events/${id}/impact?weeks=3&label=bias.antisemitism`);
+    const impact = await coordinator.inject(
+      `/api/v1/analytics/events/${id}/impact?weeks=3&label=bias.antisemitism`,
+    );
     expect(impact.statusCode).toBe(200);
     expect(impact.json().rows[0]).toMatchObject({ area: '*', label: '*' });
-    expect(new Set(impact.json().rows.map((r: { label: string }) => r.label))).toEqual(new Set(['*', 'bias.antisemitism']));
+    expect(new Set(impact.json().rows.map((r: { label: string }) => r.label))).toEqual(
+      new Set(['*', 'bias.antisemitism']),
+    );
     // An analyst may register events too; a missing one is 404.
-    const missing = await analyst.inject(`/api/v1/analytics/events/0190a000-0000-7000-8000-000000000000/impact`);
+    const missing = await analyst.inject(
+      `/api/v1/analytics/events/0190a000-0000-7000-8000-000000000000/impact`,
+    );
     expect(missing.statusCode).toBe(404);
     await coordinator.inject({ method: 'POST', url: `/api/v1/analytics/events/${id}/archive` });
     const listed = (await coordinator.inject('/api/v1/analytics/events')).json();
@@ -131,7 +182,10 @@ describeEachDialect('analytics API', (ctx) => {
     it('coalesces requests into runs after the change, and skips scheduled checks when nothing changed', async () => {
       const before = (await listAnalyticsRuns(ctx.db)).length;
       const errors: unknown[] = [];
-      const refresher = createAnalyticsRefresher(ctx.db, clock, { intervalMinutes: 0, onError: (e) => errors.push(e) });
+      const refresher = createAnalyticsRefresher(ctx.db, clock, {
+        intervalMinutes: 0,
+        onError: (e) => errors.push(e),
+      });
       refresher.request('import');
       refresher.request('import');
       refresher.request('schedule');

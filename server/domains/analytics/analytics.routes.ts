@@ -51,7 +51,9 @@ const repeated = z
 const grain = z.enum(['week', 'month']);
 const period = {
   from: day.optional().describe('First day; rounded down to the start of its week'),
-  to: day.optional().describe('Last day; rounded up to the end of its week (default: the last signal, 52 weeks back)'),
+  to: day
+    .optional()
+    .describe('Last day; rounded up to the end of its week (default: the last signal, 52 weeks back)'),
 };
 const fromNotAfterTo = (q: { from?: string | undefined; to?: string | undefined }) =>
   q.from === undefined || q.to === undefined || q.from <= q.to;
@@ -66,7 +68,8 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
       config: { access: access.to('picture', 'read') },
       schema: {
         tags: ['analytics'],
-        summary: 'Early-warning alarms (EARS, Farrington) with expected count, upper bound and observed count',
+        summary:
+          'Early-warning alarms (EARS, Farrington) with expected count, upper bound and observed count',
         querystring: z
           .object({
             grain: grain.optional(),
@@ -151,7 +154,8 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
       config: { access: access.to('picture', 'update') },
       schema: {
         tags: ['analytics'],
-        summary: 'Recompute the early warning now (it also runs after every import and rollback, and on a schedule)',
+        summary:
+          'Recompute the early warning now (it also runs after every import and rollback, and on a schedule)',
         response: { 200: recomputeSchema },
       },
     },
@@ -168,7 +172,12 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
         querystring: z
           .object({
             ...period,
-            label: z.string().min(1).max(200).optional().describe("Term code, '*' (default) for every signal"),
+            label: z
+              .string()
+              .min(1)
+              .max(200)
+              .optional()
+              .describe("Term code, '*' (default) for every signal"),
             denominator: z.string().min(1).max(100).optional(),
           })
           .refine(fromNotAfterTo, orderedPeriod),
@@ -196,7 +205,12 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
             denominator: z.string().min(1).max(100).optional(),
             alpha: z.coerce.number().gt(0).lt(1).optional(),
             permutations: z.coerce.number().int().min(99).max(9999).optional(),
-            seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).optional(),
+            seed: z.coerce
+              .number()
+              .int()
+              .min(0)
+              .max(2 ** 31 - 1)
+              .optional(),
           })
           .refine(fromNotAfterTo, orderedPeriod),
         response: { 200: hotspotsSchema },
@@ -211,13 +225,19 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
       config: { access: access.to('picture', 'read') },
       schema: {
         tags: ['analytics'],
-        summary: 'Composite indices per area (threat, needs, protective) with indicators and rank uncertainty',
+        summary:
+          'Composite indices per area (threat, needs, protective) with indicators and rank uncertainty',
         querystring: z
           .object({
             ...period,
             key: z.string().min(1).max(100).optional(),
             runs: z.coerce.number().int().min(50).max(2000).optional(),
-            seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).optional(),
+            seed: z.coerce
+              .number()
+              .int()
+              .min(0)
+              .max(2 ** 31 - 1)
+              .optional(),
           })
           .refine(fromNotAfterTo, orderedPeriod),
         response: { 200: indicesSchema },
@@ -251,8 +271,7 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
         response: { 200: indexDefinitionSchema },
       },
     },
-    async (request) =>
-      updateIndexDefinition(db, request.params.key, request.body, clock, actorOf(request)),
+    async (request) => updateIndexDefinition(db, request.params.key, request.body, clock, actorOf(request)),
   );
 
   app.get(
@@ -276,8 +295,13 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
     async (request) => {
       const q = request.query;
       return (
-        (await getGaps(db, { from: q.from, to: q.to, labels: q.label, denominator: q.denominator, limit: q.limit })) ??
-        Promise.reject(noData())
+        (await getGaps(db, {
+          from: q.from,
+          to: q.to,
+          labels: q.label,
+          denominator: q.denominator,
+          limit: q.limit,
+        })) ?? Promise.reject(noData())
       );
     },
   );
@@ -303,7 +327,9 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
       },
     },
     async (request) => ({
-      items: (await listTriggerEvents(db, { includeArchived: request.query.includeArchived })).map(presentTriggerEvent),
+      items: (await listTriggerEvents(db, { includeArchived: request.query.includeArchived })).map(
+        presentTriggerEvent,
+      ),
     }),
   );
 
@@ -319,7 +345,9 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
       },
     },
     async (request, reply) =>
-      reply.status(201).send(presentTriggerEvent(await createTriggerEvent(db, request.body, clock, actorOf(request)))),
+      reply
+        .status(201)
+        .send(presentTriggerEvent(await createTriggerEvent(db, request.body, clock, actorOf(request)))),
   );
 
   app.patch(
@@ -335,7 +363,9 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
       },
     },
     async (request) =>
-      presentTriggerEvent(await updateTriggerEvent(db, request.params.id, request.body, clock, actorOf(request))),
+      presentTriggerEvent(
+        await updateTriggerEvent(db, request.params.id, request.body, clock, actorOf(request)),
+      ),
   );
 
   app.post(
@@ -361,7 +391,8 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
       config: { access: access.to('trigger_event', 'read') },
       schema: {
         tags: ['analytics'],
-        summary: 'Rates after a trigger event against before, per area and label, with exact confidence intervals',
+        summary:
+          'Rates after a trigger event against before, per area and label, with exact confidence intervals',
         params: idParams,
         querystring: z.object({
           weeks: z.coerce.number().int().min(1).max(26).default(4),

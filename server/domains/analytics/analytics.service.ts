@@ -50,7 +50,10 @@ export async function resolveWindow(
     to ??= last!.last!;
     from ??= last52Weeks(to).from;
   }
-  if (from > to) throw new AppError('VALIDATION_FAILED', 'from must not be after to', [{ parameter: 'from', reason: 'after to' }]);
+  if (from > to)
+    throw new AppError('VALIDATION_FAILED', 'from must not be after to', [
+      { parameter: 'from', reason: 'after to' },
+    ]);
   return { grain, from: periodStart(grain, from), to: periodEnd(grain, periodStart(grain, to)) };
 }
 
@@ -147,7 +150,11 @@ async function loadAreaValues(
 
 async function checkLabels(db: Db, labels: readonly string[]): Promise<void> {
   const known = new Set((await listRolledUpTerms(db.kysely)).map((t) => t.termCode));
-  const terms = await db.kysely.selectFrom('taxonomyTerm').select('code').where('code', 'in', labels.length ? [...labels] : ['']).execute();
+  const terms = await db.kysely
+    .selectFrom('taxonomyTerm')
+    .select('code')
+    .where('code', 'in', labels.length ? [...labels] : [''])
+    .execute();
   const exists = new Set(terms.map((t) => t.code));
   const unknown = labels.filter((l) => l !== '*' && !exists.has(l) && !known.has(l));
   if (unknown.length > 0) {
@@ -164,7 +171,12 @@ const PER_10K = 10_000;
 /** Rates per 10,000 residents with global and local (spatial) Empirical Bayes smoothing. */
 export async function getRates(
   db: Db,
-  query: { from?: string | undefined; to?: string | undefined; label?: string | undefined; denominator?: string | undefined },
+  query: {
+    from?: string | undefined;
+    to?: string | undefined;
+    label?: string | undefined;
+    denominator?: string | undefined;
+  },
 ) {
   const label = query.label ?? '*';
   await checkLabels(db, [label]);
@@ -252,7 +264,8 @@ async function indicatorColumns(db: Db, spec: IndexSpecDefinition, v: AreaValues
   for (const ind of spec.indicators) {
     if (ind.source.kind === 'attribute') {
       const values = await readAttribute(db, v.areas.codes, ind.source.key);
-      if (values.every((x) => x === null)) unavailable.push({ key: ind.key, reason: `no area attribute ${ind.source.key}` });
+      if (values.every((x) => x === null))
+        unavailable.push({ key: ind.key, reason: `no area attribute ${ind.source.key}` });
       else columns[ind.key] = values;
       continue;
     }
@@ -291,7 +304,13 @@ function signalLabelsOf(definitions: readonly IndexDefinition[]): string[] {
  */
 export async function getIndices(
   db: Db,
-  query: { from?: string | undefined; to?: string | undefined; key?: string | undefined; runs?: number | undefined; seed?: number | undefined },
+  query: {
+    from?: string | undefined;
+    to?: string | undefined;
+    key?: string | undefined;
+    runs?: number | undefined;
+    seed?: number | undefined;
+  },
 ) {
   const all = await listIndexDefinitions(db);
   const definitions = query.key ? all.filter((d) => d.key === query.key) : all;
@@ -309,7 +328,12 @@ export async function getIndices(
     }
     const spec = {
       key: d.key,
-      indicators: indicators.map((i) => ({ key: i.key, label: i.label, weight: i.weight, direction: i.direction })),
+      indicators: indicators.map((i) => ({
+        key: i.key,
+        label: i.label,
+        weight: i.weight,
+        direction: i.direction,
+      })),
       outliers: d.spec.outliers,
       normalisation: d.spec.normalisation,
       aggregation: d.spec.aggregation,
@@ -359,10 +383,18 @@ export async function updateIndexDefinition(
   }
   const now = isoNow(clock);
   return db.kysely.transaction().execute(async (trx) => {
-    const before = await trx.selectFrom('indexDefinition').select('key').where('key', '=', key).executeTakeFirst();
+    const before = await trx
+      .selectFrom('indexDefinition')
+      .select('key')
+      .where('key', '=', key)
+      .executeTakeFirst();
     const values = { name: input.name, spec: JSON.stringify(parsed.data), updatedAt: now };
     if (before) await trx.updateTable('indexDefinition').set(values).where('key', '=', key).execute();
-    else await trx.insertInto('indexDefinition').values({ key, ...values }).execute();
+    else
+      await trx
+        .insertInto('indexDefinition')
+        .values({ key, ...values })
+        .execute();
     await appendAudit(
       trx,
       {
@@ -385,7 +417,11 @@ async function readProvision(db: Db, codes: readonly string[], categories: reado
     .selectFrom('areaAttribute as aa')
     .innerJoin('area as a', 'a.id', 'aa.areaId')
     .select(['a.code', 'aa.key', 'aa.value'])
-    .where('aa.key', 'in', categories.map((c) => `provision.${c}`))
+    .where(
+      'aa.key',
+      'in',
+      categories.map((c) => `provision.${c}`),
+    )
     .execute();
   const known = new Set(codes);
   return rows
@@ -409,7 +445,9 @@ export async function getGaps(
 ) {
   const terms = query.labels?.length
     ? query.labels
-    : (await listRolledUpTerms(db.kysely)).filter((t) => t.termCode !== '*' && t.count > 0).map((t) => t.termCode);
+    : (await listRolledUpTerms(db.kysely))
+        .filter((t) => t.termCode !== '*' && t.count > 0)
+        .map((t) => t.termCode);
   if (query.labels?.length) await checkLabels(db, query.labels);
   const v = await loadAreaValues(db, query, terms.length ? terms : ['*']);
   if (!v) return null;
@@ -435,4 +473,3 @@ export async function getGaps(
     highNeedLittleAnswer: highNeedLittleAnswer(gaps).map(withName),
   };
 }
-

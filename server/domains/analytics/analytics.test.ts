@@ -7,7 +7,14 @@ import { loadAreaNeighbours } from '../areas/areas.service.ts';
 import { rollbackBatch } from '../signals/signals.service.ts';
 import { LAST_WEEK, gridCodes, seedAnalyticsCity } from './analytics.fixtures.ts';
 import { countRollup } from './analytics.repository.ts';
-import { getGaps, getHotspots, getIndices, getRates, listAlarms, listSeriesStates } from './analytics.service.ts';
+import {
+  getGaps,
+  getHotspots,
+  getIndices,
+  getRates,
+  listAlarms,
+  listSeriesStates,
+} from './analytics.service.ts';
 import { createTriggerEvent, getEventImpact, updateTriggerEvent } from './events.service.ts';
 import { recomputeAnalytics } from './recompute.ts';
 
@@ -25,8 +32,13 @@ describeEachDialect('analytics on the rollups', (ctx) => {
       expect(s.grains.week.periods).toBe(300);
       // Every area and the whole city, for every signal and per label.
       expect(s.grains.week.watched).toBeGreaterThan(25);
-      const alarms = (await listAlarms(ctx.db, { grain: 'week', areas: ['A1'], labels: ['*'], includeWithdrawn: false })).items;
-      const methods = alarms.filter((a) => a.period === LAST_WEEK).map((a) => a.method).sort();
+      const alarms = (
+        await listAlarms(ctx.db, { grain: 'week', areas: ['A1'], labels: ['*'], includeWithdrawn: false })
+      ).items;
+      const methods = alarms
+        .filter((a) => a.period === LAST_WEEK)
+        .map((a) => a.method)
+        .sort();
       expect(methods).toEqual(['ears_c1', 'ears_c2', 'ears_c3', 'farrington_classic', 'farrington_noufaily']);
       const observed = await countRollup(ctx.db.kysely, 'week', LAST_WEEK, 'A1', '*');
       for (const a of alarms.filter((x) => x.period === LAST_WEEK)) {
@@ -36,13 +48,25 @@ describeEachDialect('analytics on the rollups', (ctx) => {
         expect(a.periodEnd).toBe(periodEnd('week', LAST_WEEK));
       }
       // The whole city sees it too.
-      const city = await listAlarms(ctx.db, { grain: 'week', areas: ['*'], labels: ['*'], methods: ['ears_c1'], includeWithdrawn: false });
+      const city = await listAlarms(ctx.db, {
+        grain: 'week',
+        areas: ['*'],
+        labels: ['*'],
+        methods: ['ears_c1'],
+        includeWithdrawn: false,
+      });
       expect(city.items.map((a) => a.period)).toContain(LAST_WEEK);
     });
 
     it("stores each series' latest state, with the fits that gave no bound reported rather than hidden", async () => {
       const states = await listSeriesStates(ctx.db, { grain: 'week', areas: ['A1'], labels: ['*'] });
-      expect(states.map((s) => s.method).sort()).toEqual(['ears_c1', 'ears_c2', 'ears_c3', 'farrington_classic', 'farrington_noufaily']);
+      expect(states.map((s) => s.method).sort()).toEqual([
+        'ears_c1',
+        'ears_c2',
+        'ears_c3',
+        'farrington_classic',
+        'farrington_noufaily',
+      ]);
       expect(states.every((s) => s.period === LAST_WEEK && s.alarm === 1)).toBe(true);
       // A quiet area: Farrington's 5-in-4-weeks rule leaves no bound and no alarm, and says so.
       const quiet = await listSeriesStates(ctx.db, { grain: 'week', areas: ['E5'], labels: ['*'] });
@@ -55,9 +79,21 @@ describeEachDialect('analytics on the rollups', (ctx) => {
       const later = fixedClock('2025-01-02T12:00:00Z');
       const s = await recomputeAnalytics(ctx.db, later, null, { reason: 'rollback' });
       expect(s.alarms.withdrawn).toBeGreaterThanOrEqual(5);
-      const open = await listAlarms(ctx.db, { grain: 'week', areas: ['A1'], labels: ['*'], from: LAST_WEEK, includeWithdrawn: false });
+      const open = await listAlarms(ctx.db, {
+        grain: 'week',
+        areas: ['A1'],
+        labels: ['*'],
+        from: LAST_WEEK,
+        includeWithdrawn: false,
+      });
       expect(open.items).toEqual([]);
-      const all = await listAlarms(ctx.db, { grain: 'week', areas: ['A1'], labels: ['*'], from: LAST_WEEK, includeWithdrawn: true });
+      const all = await listAlarms(ctx.db, {
+        grain: 'week',
+        areas: ['A1'],
+        labels: ['*'],
+        from: LAST_WEEK,
+        includeWithdrawn: true,
+      });
       expect(all.items.length).toBe(5);
       expect(all.items.every((a) => a.withdrawnAt === '2025-01-02T12:00:00.000Z')).toBe(true);
     });
@@ -80,13 +116,18 @@ describeEachDialect('analytics on the rollups', (ctx) => {
       expect(h.areas.map((a) => a.code)).toEqual(gridCodes);
       const { nb } = await loadAreaNeighbours(ctx.db);
       expect(nb.offsets[nb.n]).toBe(2 * (4 * 5 * 2 + 4 * 4 * 2)); // queen pairs in a 5 × 5 grid, both directions
-      const z = getisOrdGiStar(h.areas.map((a) => a.value), nb);
+      const z = getisOrdGiStar(
+        h.areas.map((a) => a.value),
+        nb,
+      );
       h.areas.forEach((a, i) => expect(a.z).toBeCloseTo(z[i]!, 12));
       const c3 = h.areas.find((a) => a.code === 'C3')!;
       expect(c3).toMatchObject({ significant: true, direction: 'hot' });
-      expect(h.areas.filter((a) => a.direction === 'hot').every((a) => ['B', 'C', 'D'].includes(a.code[0]!))).toBe(true);
+      expect(
+        h.areas.filter((a) => a.direction === 'hot').every((a) => ['B', 'C', 'D'].includes(a.code[0]!)),
+      ).toBe(true);
       // Whole weeks: the 52 weeks ending with the last signal's week.
-      expect(h.window).toEqual({ grain: 'week', from: '2023-12-25', to: periodEnd('week', LAST_WEEK) });
+      expect(h.window).toEqual({ grain: 'week', from: '2023-10-02', to: periodEnd('week', LAST_WEEK) });
     });
 
     it('smooths a small area toward its prior so one signal does not top the map', async () => {

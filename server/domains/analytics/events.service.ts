@@ -15,7 +15,14 @@ import { listRolledUpTerms, listRollupsInRange } from './analytics.repository.ts
  * the spike bulletins hate-incident services otherwise write by hand.
  */
 
-export const EVENT_KINDS = ['attack', 'election', 'international_crisis', 'local_tension', 'policy', 'other'] as const;
+export const EVENT_KINDS = [
+  'attack',
+  'election',
+  'international_crisis',
+  'local_tension',
+  'policy',
+  'other',
+] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export type TriggerEvent = TriggerEventTable;
@@ -37,8 +44,15 @@ async function checkArea(db: Db, code: string | null | undefined): Promise<void>
   }
 }
 
-export async function listTriggerEvents(db: Db, options: { includeArchived?: boolean } = {}): Promise<TriggerEvent[]> {
-  let q = db.kysely.selectFrom('triggerEvent').selectAll().orderBy('occurredOn', 'desc').orderBy('id', 'desc');
+export async function listTriggerEvents(
+  db: Db,
+  options: { includeArchived?: boolean } = {},
+): Promise<TriggerEvent[]> {
+  let q = db.kysely
+    .selectFrom('triggerEvent')
+    .selectAll()
+    .orderBy('occurredOn', 'desc')
+    .orderBy('id', 'desc');
   if (!options.includeArchived) q = q.where('archivedAt', 'is', null);
   return q.limit(500).execute();
 }
@@ -73,7 +87,14 @@ export async function createTriggerEvent(
     await trx.insertInto('triggerEvent').values(row).execute();
     await appendAudit(
       trx,
-      { action: 'trigger_event.create', outcome: 'success', actor, resourceType: 'trigger_event', resourceId: row.id, details: { kind: row.kind, occurredOn: row.occurredOn } },
+      {
+        action: 'trigger_event.create',
+        outcome: 'success',
+        actor,
+        resourceType: 'trigger_event',
+        resourceId: row.id,
+        details: { kind: row.kind, occurredOn: row.occurredOn },
+      },
       clock,
     );
     return row;
@@ -166,7 +187,10 @@ export async function getEventImpact(
   for (const [key, s] of sums) {
     if (s.before === 0 && s.after === 0) continue;
     const [areaKey, termCode] = key.split('\u0000') as [string, string];
-    const rr = rateRatio({ beforeCount: s.before, beforeDays: days, afterCount: s.after, afterDays: days }, confidence);
+    const rr = rateRatio(
+      { beforeCount: s.before, beforeDays: days, afterCount: s.after, afterDays: days },
+      confidence,
+    );
     rows.push({
       areaKey,
       termCode,

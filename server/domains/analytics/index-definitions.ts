@@ -52,15 +52,37 @@ const attribute = (key: string, label: string, direction: 1 | -1 = 1, weight = 1
   source: { kind: 'attribute', key },
 });
 
-export const DEFAULT_INDEX_DEFINITIONS: ReadonlyArray<{ key: string; name: string; spec: IndexSpecDefinition }> = [
+export const DEFAULT_INDEX_DEFINITIONS: ReadonlyArray<{
+  key: string;
+  name: string;
+  spec: IndexSpecDefinition;
+}> = [
   {
     key: 'threat',
     name: 'Threat index',
     spec: {
       indicators: [
-        { key: 'signals_rate', label: 'Signals per 10,000 residents (smoothed)', weight: 2, direction: 1, source: { kind: 'signals', label: '*', measure: 'eb_rate' } },
-        { key: 'assault_rate', label: 'Assaults per 10,000 residents (smoothed)', weight: 1, direction: 1, source: { kind: 'signals', label: 'incident.crime.assault', measure: 'eb_rate' } },
-        { key: 'threat_rate', label: 'Threats per 10,000 residents (smoothed)', weight: 1, direction: 1, source: { kind: 'signals', label: 'incident.crime.threat', measure: 'eb_rate' } },
+        {
+          key: 'signals_rate',
+          label: 'Signals per 10,000 residents (smoothed)',
+          weight: 2,
+          direction: 1,
+          source: { kind: 'signals', label: '*', measure: 'eb_rate' },
+        },
+        {
+          key: 'assault_rate',
+          label: 'Assaults per 10,000 residents (smoothed)',
+          weight: 1,
+          direction: 1,
+          source: { kind: 'signals', label: 'incident.crime.assault', measure: 'eb_rate' },
+        },
+        {
+          key: 'threat_rate',
+          label: 'Threats per 10,000 residents (smoothed)',
+          weight: 1,
+          direction: 1,
+          source: { kind: 'signals', label: 'incident.crime.threat', measure: 'eb_rate' },
+        },
       ],
       outliers: 'winsorise',
       normalisation: 'minmax',
@@ -114,5 +136,10 @@ export async function seedIndexDefinitions(db: Db, clock: Clock): Promise<void> 
 
 export async function listIndexDefinitions(db: Db): Promise<IndexDefinition[]> {
   const rows = await db.kysely.selectFrom('indexDefinition').selectAll().orderBy('key').execute();
-  return rows.map((r) => ({ key: r.key, name: r.name, spec: indexSpecSchema.parse(JSON.parse(r.spec)), updatedAt: r.updatedAt }));
+  return rows.map((r) => ({
+    key: r.key,
+    name: r.name,
+    spec: indexSpecSchema.parse(JSON.parse(r.spec)),
+    updatedAt: r.updatedAt,
+  }));
 }

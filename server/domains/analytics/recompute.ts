@@ -1,4 +1,9 @@
-import { DEFAULT_MONITOR, buildSeries, monitor, watchedSeries, type MonitorOptions } from '../../../core/analytics/monitor.ts';
+import {
+  DEFAULT_MONITOR,
+  buildSeries,
+  watchedSeries,
+  type MonitorOptions,
+} from '../../../core/analytics/monitor.ts';
 import { periodAxis, type Grain } from '../../../core/analytics/periods.ts';
 import type { Db } from '../../db/database.ts';
 import type { AnalyticsSeriesTable } from '../../db/schema.ts';
@@ -13,6 +18,7 @@ import {
   saveAlarms,
   type ComputedAlarm,
 } from './analytics.repository.ts';
+import { monitorSeries } from './monitor-pool.ts';
 
 export type RecomputeReason = 'import' | 'rollback' | 'schedule' | 'manual' | 'startup';
 
@@ -27,7 +33,10 @@ export type RecomputeSummary = {
   runId: string | null;
   skipped: boolean;
   dataUntil: string | null;
-  grains: Record<Grain, { periods: number; series: number; watched: number; alarms: number; notConverged: number }>;
+  grains: Record<
+    Grain,
+    { periods: number; series: number; watched: number; alarms: number; notConverged: number }
+  >;
   alarms: { raised: number; refreshed: number; withdrawn: number };
   ms: { read: number; compute: number; write: number };
 };
@@ -85,7 +94,7 @@ export async function recomputeAnalytics(
     const opts = { ...DEFAULT_MONITOR[grain], ...options.monitor?.[grain] };
     const all = buildSeries(cells, axis);
     const watched = watchedSeries(all, opts);
-    const result = monitor(watched, opts);
+    const result = await monitorSeries(watched, opts);
     const fromIndex = Math.max(0, axis.length - opts.windowPeriods);
     evaluated.push({ grain, fromPeriod: axis[fromIndex]! });
     for (const a of result.alarms) {

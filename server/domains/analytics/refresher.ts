@@ -30,7 +30,10 @@ export function createAnalyticsRefresher(
 
   const runOnce = async (reason: RecomputeReason) => {
     try {
-      const summary = await recomputeAnalytics(db, clock, null, { reason, onlyIfChanged: reason === 'schedule' });
+      const summary = await recomputeAnalytics(db, clock, null, {
+        reason,
+        onlyIfChanged: reason === 'schedule',
+      });
       options.onRun?.(summary);
     } catch (e) {
       options.onError(e);
@@ -51,7 +54,9 @@ export function createAnalyticsRefresher(
     running ??= drain();
   };
   const timer =
-    options.intervalMinutes > 0 ? setInterval(() => request('schedule'), options.intervalMinutes * 60_000) : null;
+    options.intervalMinutes > 0
+      ? setInterval(() => request('schedule'), options.intervalMinutes * 60_000)
+      : null;
   timer?.unref();
   return {
     request,

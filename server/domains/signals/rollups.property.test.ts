@@ -46,7 +46,13 @@ const row = fc.record({
 });
 
 const operation = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('import' as const), rows: fc.array(row, { minLength: 1, maxLength: 8 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('import' as const),
+      rows: fc.array(row, { minLength: 1, maxLength: 8 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('rollback' as const), pick: fc.nat() }) },
 );
 
@@ -56,7 +62,10 @@ describeEachDialect('rollups under any sequence of imports and rollbacks', (ctx)
     await importAreas(
       ctx.db,
       {
-        geojson: JSON.stringify({ type: 'FeatureCollection', features: [square('P1', -79.5, -79.4), square('P2', -79.4, -79.3)] }),
+        geojson: JSON.stringify({
+          type: 'FeatureCollection',
+          features: [square('P1', -79.5, -79.4), square('P2', -79.4, -79.3)],
+        }),
         codeProperty: 'code',
         nameProperty: 'name',
         level: 'neighbourhood',
@@ -75,7 +84,13 @@ describeEachDialect('rollups under any sequence of imports and rollbacks', (ctx)
         const sourceCode = `prop-${run++}`;
         await createSource(
           ctx.db,
-          { code: sourceCode, name: sourceCode, kind: 'community_organisation', method: 'upload', cadence: 'weekly' },
+          {
+            code: sourceCode,
+            name: sourceCode,
+            kind: 'community_organisation',
+            method: 'upload',
+            cadence: 'weekly',
+          },
           clock,
           null,
         );
@@ -87,7 +102,11 @@ describeEachDialect('rollups under any sequence of imports and rollbacks', (ctx)
             const lines = [...byId.values()].map((r) => `s${r.id},${r.date},${r.area},${r.bias}`);
             const report = await importSignals(
               ctx.db,
-              { sourceCode, mapping, file: { name: 'rows.csv', bytes: Buffer.from(['id,date,area,bias', ...lines].join('\n')) } },
+              {
+                sourceCode,
+                mapping,
+                file: { name: 'rows.csv', bytes: Buffer.from(['id,date,area,bias', ...lines].join('\n')) },
+              },
               clock,
               null,
             );

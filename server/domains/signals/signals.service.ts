@@ -835,7 +835,14 @@ async function rollback(
 }
 
 /** Recounts every rollup from the signals, replacing what is stored (a repair tool, and the tests' reference). */
-export type RollupDifference = { grain: string; period: string; areaKey: string; termCode: string; stored: number; recounted: number };
+export type RollupDifference = {
+  grain: string;
+  period: string;
+  areaKey: string;
+  termCode: string;
+  stored: number;
+  recounted: number;
+};
 
 export type RollupCheck = {
   /** Rows a full recount from the stored signals produces. */

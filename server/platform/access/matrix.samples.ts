@@ -37,7 +37,9 @@ export const MATRIX_SAMPLES: Record<string, Sample> = {
   },
   'GET /api/v1/analytics/gaps': {},
   'GET /api/v1/analytics/events': {},
-  'POST /api/v1/analytics/events': { body: { name: '', kind: 'other', occurredOn: '2024-01-01' } },
+  'POST /api/v1/analytics/events': {
+    body: { name: 'Matrix probe', kind: 'other', occurredOn: '2024-01-01', areaCode: 'no-such-area' },
+  },
   'PATCH /api/v1/analytics/events/:id': { path: `/api/v1/analytics/events/${NO_ID}`, body: { name: 'x' } },
   'POST /api/v1/analytics/events/:id/archive': { path: `/api/v1/analytics/events/${NO_ID}/archive` },
   'GET /api/v1/analytics/events/:id/impact': { path: `/api/v1/analytics/events/${NO_ID}/impact` },

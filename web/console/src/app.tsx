@@ -23,8 +23,12 @@ import { paths, routeOf, safeNext, type Page, type Route } from './routing/route
 import { hrefWith, navigate, useUrl } from './routing/url-state.ts';
 
 // Account and administration pages are their own chunks: most people use the map and the signals, not these.
+// So is the early warning, which only the roles reading the picture open.
 const AccountPage = lazy(async () => ({
   default: (await import('./features/account/account-page.tsx')).AccountPage,
+}));
+const AnalyticsPage = lazy(async () => ({
+  default: (await import('./features/analytics/analytics-page.tsx')).AnalyticsPage,
 }));
 const admin = () => import('./features/admin/admin-pages.ts');
 const AdminNav = lazy(async () => ({ default: (await admin()).AdminNav }));
@@ -97,6 +101,7 @@ function requirementOf(route: Route): Requirement {
     case 'enrol':
       return { kind: 'pending' };
     case 'map':
+    case 'analytics':
       return { kind: 'full', allowed: (a) => a.can('picture', 'read') };
     case 'signals':
       return { kind: 'full', allowed: (a) => a.can('signal', 'read') };
@@ -128,6 +133,7 @@ const ADMIN_SECTION: Partial<Record<Page, AdminPage>> = {
 const TITLES: Record<Page, MessageId> = {
   map: 'map.title',
   signals: 'signals.title',
+  analytics: 'analytics.title',
   'sign-in': 'signIn.title',
   'second-factor': 'secondFactor.title',
   enrol: 'enrol.title',
@@ -277,6 +283,16 @@ function Shell({ locale, route }: { locale: Locale; route: Route }) {
                   </Link>
                 </li>
               )}
+              {auth.can('picture', 'read') && (
+                <li>
+                  <Link
+                    href={navHref(paths.analytics)}
+                    aria-current={page === 'analytics' ? 'page' : undefined}
+                  >
+                    {t('nav.analytics')}
+                  </Link>
+                </li>
+              )}
               {showAdmin && (
                 <li>
                   <Link href={navHref('/admin')} aria-current={section ? 'page' : undefined}>
@@ -394,6 +410,8 @@ function pageContent(route: Route, locale: Locale, auth: Auth): ReactNode {
       return <MapPage locale={locale} />;
     case 'signals':
       return <SignalsPage locale={locale} />;
+    case 'analytics':
+      return <AnalyticsPage locale={locale} />;
     case 'sign-in':
       return <SignInPage locale={locale} />;
     case 'second-factor':

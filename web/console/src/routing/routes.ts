@@ -3,6 +3,7 @@
 export type Route =
   | { page: 'map' }
   | { page: 'signals' }
+  | { page: 'analytics' }
   | { page: 'sign-in' }
   | { page: 'second-factor' }
   | { page: 'enrol' }
@@ -28,6 +29,7 @@ const FIXED: Record<string, Route> = {
   '/': { page: 'map' },
   '/map': { page: 'map' },
   '/signals': { page: 'signals' },
+  '/analytics': { page: 'analytics' },
   '/sign-in': { page: 'sign-in' },
   '/sign-in/second-factor': { page: 'second-factor' },
   '/sign-in/enrol': { page: 'enrol' },
@@ -70,6 +72,7 @@ export function routeOf(pathname: string): Route {
 export const paths = {
   map: '/map',
   signals: '/signals',
+  analytics: '/analytics',
   signIn: '/sign-in',
   secondFactor: '/sign-in/second-factor',
   enrol: '/sign-in/enrol',
