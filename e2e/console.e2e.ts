@@ -1004,6 +1004,7 @@ describe('early warning (English)', () => {
     // Narrow screens: the tables scroll inside their regions, the page itself never scrolls sideways.
     await page.setViewportSize({ width: 480, height: 900 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.screenshot({ path: path.join(screenshots, 'analytics-en-narrow.png'), fullPage: true });
     await page.setViewportSize({ width: 1400, height: 1000 });
 
     await record(page, 'analytics-en');
@@ -1098,6 +1099,7 @@ describe('Arabic (right to left)', () => {
 
     await page.setViewportSize({ width: 480, height: 900 });
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.screenshot({ path: path.join(screenshots, 'analytics-ar-narrow.png'), fullPage: true });
     await page.setViewportSize({ width: 1400, height: 1000 });
 
     await record(page, 'analytics-ar');

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { FeatureCollection, MultiPolygon, Polygon, Position } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { generateCity } from '../synthetic/city.ts';
+import { createRandom } from '../synthetic/random.ts';
 import { neighboursFromPairs, queenContiguity, type Neighbours } from './contiguity.ts';
 
 const reference = (file: string): URL => new URL(`../../../shared/reference/${file}`, import.meta.url);
@@ -47,14 +48,16 @@ function expectWellFormed(nb: Neighbours): void {
   expect(nb.offsets.length).toBe(nb.n + 1);
   expect(nb.offsets[0]).toBe(0);
   expect(nb.offsets[nb.n]).toBe(nb.indices.length);
+  const problems: string[] = [];
   for (let i = 0; i < nb.n; i++) {
     const row = neighboursOf(nb, i);
     for (let k = 0; k < row.length; k++) {
-      if (k > 0) expect(row[k]!).toBeGreaterThan(row[k - 1]!);
-      expect(row[k]).not.toBe(i);
-      expect(neighboursOf(nb, row[k]!)).toContain(i);
+      if (k > 0 && row[k]! <= row[k - 1]!) problems.push(`row ${i} not ascending`);
+      if (row[k] === i) problems.push(`row ${i} lists itself`);
+      if (!neighboursOf(nb, row[k]!).includes(i)) problems.push(`${i} → ${row[k]} has no way back`);
     }
   }
+  expect(problems).toEqual([]);
 }
 
 const square = (x: number, y: number, size = 1): Polygon => ({
@@ -215,6 +218,46 @@ describe('queenContiguity on synthetic shapes', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  it('agrees with the brute-force answer on a large layout spread over many hash-table blocks', () => {
+    // 2,000 areas of 10 vertices each on a 60 × 60 lattice of step 1, jittered by at most 1.5·snap, so only
+    // vertices of the same lattice point can be within snap, which makes the expected pairs cheap to list.
+    // Jitters are multiples of snap/4 so that exact duplicates (snap 0) occur too.
+    const random = createRandom(1234);
+    const snap = 1e-3;
+    const areaCount = 2000;
+    const rings: number[][][] = [];
+    const byPoint = new Map<number, Array<{ area: number; x: number; y: number }>>();
+    for (let area = 0; area < areaCount; area++) {
+      const ring: number[][] = [];
+      for (let k = 0; k < 10; k++) {
+        const i = random.int(60);
+        const j = random.int(60);
+        const x = i + ((random.int(13) - 6) * snap) / 4;
+        const y = j + ((random.int(13) - 6) * snap) / 4;
+        ring.push([x, y]);
+        const key = i * 60 + j;
+        if (!byPoint.has(key)) byPoint.set(key, []);
+        byPoint.get(key)!.push({ area, x, y });
+      }
+      rings.push(ring);
+    }
+    const geometries: Polygon[] = rings.map((ring) => ({ type: 'Polygon', coordinates: [ring] }));
+    for (const s of [snap, 0, snap / 3]) {
+      const expected = new Set<string>();
+      for (const group of byPoint.values())
+        for (const a of group)
+          for (const b of group)
+            if (a.area < b.area && (a.x - b.x) ** 2 + (a.y - b.y) ** 2 <= s * s)
+              expected.add(`${a.area}-${b.area}`);
+      const nb = queenContiguity(geometries, s);
+      expectWellFormed(nb);
+      const found = new Set<string>();
+      for (let i = 0; i < nb.n; i++) for (const j of neighboursOf(nb, i)) if (i < j) found.add(`${i}-${j}`);
+      expect(found.size).toBeGreaterThan(100);
+      expect(found).toEqual(expected);
+    }
   });
 
   it('handles no areas, and areas without vertices or neighbours', () => {

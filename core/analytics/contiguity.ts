@@ -109,31 +109,22 @@ function neighboursFromPairKeys(n: number, pairKeys: Float64Array, count: number
   return { n, offsets, indices };
 }
 
-/**
- * Queen contiguity of polygons (spdep `poly2nb(queen = TRUE, snap)`), in O(vertices): vertices go into a hash grid
- * of cell size `snap`, so any two within `snap` of each other sit in the same or adjacent cells. Each occupied cell
- * is compared with itself and four of its eight neighbours (the other four compare with it), so every cell pair is
- * visited once. `snap = 0` means exact coordinate equality. Coordinates are planar (degrees for lon/lat, as R
- * does with s2 off). Pairs at a distance within float rounding of `snap` itself may fall either way.
- */
-export function queenContiguity(
-  geometries: ReadonlyArray<Polygon | MultiPolygon>,
-  snap: number = DEFAULT_SNAP,
-): Neighbours {
-  if (!(snap >= 0) || !Number.isFinite(snap))
-    throw new RangeError(`snap must be a finite number ≥ 0, got ${snap}`);
-  const n = geometries.length;
-
-  let vertexCount = 0;
+/** Every vertex of every ring and part, flattened, with the index of the area it belongs to. */
+function collectVertices(geometries: ReadonlyArray<Polygon | MultiPolygon>): {
+  xs: Float64Array;
+  ys: Float64Array;
+  owner: Int32Array;
+} {
+  let count = 0;
   for (const geometry of geometries) {
     const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
-    for (const polygon of polygons) for (const ring of polygon) vertexCount += ring.length;
+    for (const polygon of polygons) for (const ring of polygon) count += ring.length;
   }
-  const xs = new Float64Array(vertexCount);
-  const ys = new Float64Array(vertexCount);
-  const owner = new Int32Array(vertexCount);
+  const xs = new Float64Array(count);
+  const ys = new Float64Array(count);
+  const owner = new Int32Array(count);
   let v = 0;
-  for (let area = 0; area < n; area++) {
+  for (let area = 0; area < geometries.length; area++) {
     const geometry = geometries[area]!;
     const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
     for (const polygon of polygons) {
@@ -151,18 +142,61 @@ export function queenContiguity(
       }
     }
   }
+  return { xs, ys, owner };
+}
 
-  // Cells are a few times wider than `snap`, so a vertex needs the neighbouring cells looked up only when it lies
-  // within `snap` of that side; with snap 0 the cell is the exact coordinate and only the cell itself is checked.
-  const exact = snap === 0;
-  const cellSize = snap * CELLS_PER_SNAP;
-  const cellX = new Float64Array(vertexCount);
-  const cellY = new Float64Array(vertexCount);
+/**
+ * Vertices sorted by block of a coarse grid, and a hash table of the fine cells they fall in. The table is split
+ * into one region per block (about VERTICES_PER_BLOCK vertices each) and everything is walked block by block, so
+ * the slots and vertices in use at any time stay in cache; one table over all vertices would make each probe a
+ * trip to main memory. A cell belongs to one block, computed from its cell coordinates.
+ */
+type Grid = {
+  x: Float64Array;
+  y: Float64Array;
+  owner: Int32Array;
+  cellX: Float64Array;
+  cellY: Float64Array;
+  /** Next vertex in the same cell, -1 at the end of the chain. */
+  next: Int32Array;
+  /** A region per block, a power-of-two number of slots each; a slot holds the cell's first vertex + 1, 0 if empty. */
+  table: Int32Array;
+  regionStart: Int32Array;
+  /** Slots in use, in block order. */
+  occupied: Int32Array;
+  occupiedCount: number;
+  minCx: number;
+  minCy: number;
+  /** 1 / block side, in cells (or coordinate units with snap 0). */
+  blocksPerUnit: number;
+  blocksX: number;
+  blocksY: number;
+};
+
+/** A cell's block. Any fixed function of the cell would do, as long as placing and finding use the same one. */
+function blockOf(grid: Grid, cx: number, cy: number): number {
+  const bx = Math.floor((cx - grid.minCx) * grid.blocksPerUnit);
+  const by = Math.floor((cy - grid.minCy) * grid.blocksPerUnit);
+  return bx >= 0 && bx < grid.blocksX && by >= 0 && by < grid.blocksY ? by * grid.blocksX + bx : -1;
+}
+
+/** Cells of side `cellSize`, or exact coordinates when `cellSize` is 0. */
+function buildGrid(
+  xs: Float64Array,
+  ys: Float64Array,
+  owner: Int32Array,
+  cellSize: number,
+  snap: number,
+): Grid {
+  const count = xs.length;
+  const exact = cellSize === 0;
+  const cellX = new Float64Array(count);
+  const cellY = new Float64Array(count);
   let minCx = Infinity;
   let maxCx = -Infinity;
   let minCy = Infinity;
   let maxCy = -Infinity;
-  for (let i = 0; i < vertexCount; i++) {
+  for (let i = 0; i < count; i++) {
     // `+ 0` turns -0 into 0, which compare equal but hash differently.
     const cx = (exact ? xs[i]! : Math.floor(xs[i]! / cellSize)) + 0;
     const cy = (exact ? ys[i]! : Math.floor(ys[i]! / cellSize)) + 0;
@@ -177,156 +211,200 @@ export function queenContiguity(
     if (cy > maxCy) maxCy = cy;
   }
 
-  // The hash table is split into one region per block of a coarse grid (about VERTICES_PER_BLOCK vertices each),
-  // and vertices are processed block by block, so the slots and vertices in use at any time stay in cache; a
-  // single table over every vertex would make each probe a trip to main memory. Blocks are whole numbers of cells,
-  // so a cell's block is found from its cell coordinates alone. (With snap 0 cells are coordinates, not integers,
-  // and block sides are then in coordinate units; no look-up leaves its own cell in that case.)
+  // Square blocks of about VERTICES_PER_BLOCK vertices on average, but never more than 4× as many blocks along one
+  // axis as there are blocks in all, so a long thin layout cannot ask for a huge block array. With snap 0 the
+  // block side is in coordinate units, and no look-up leaves its own cell.
   const spanX = maxCx - minCx;
   const spanY = maxCy - minCy;
-  const targetBlocks = Math.max(1, Math.ceil(vertexCount / VERTICES_PER_BLOCK));
-  let blockSide = Math.max(Math.sqrt((spanX * spanY) / targetBlocks), spanX / (4 * targetBlocks));
-  blockSide = Math.max(blockSide, spanY / (4 * targetBlocks));
+  const targetBlocks = Math.max(1, Math.ceil(count / VERTICES_PER_BLOCK));
+  let blockSide = Math.max(
+    Math.sqrt((spanX * spanY) / targetBlocks),
+    spanX / (4 * targetBlocks),
+    spanY / (4 * targetBlocks),
+  );
   if (!exact) blockSide = Math.ceil(blockSide);
   if (!(blockSide > 0)) blockSide = 1;
-  const blocksX = vertexCount === 0 ? 1 : Math.floor(spanX / blockSide) + 1;
-  const blocksY = vertexCount === 0 ? 1 : Math.floor(spanY / blockSide) + 1;
-  const blockOf = (cx: number, cy: number): number => {
-    const bx = Math.floor((cx - minCx) / blockSide);
-    const by = Math.floor((cy - minCy) / blockSide);
-    return bx >= 0 && bx < blocksX && by >= 0 && by < blocksY ? by * blocksX + bx : -1;
+  const blocksX = count === 0 ? 1 : Math.floor(spanX * (1 / blockSide)) + 1;
+  const blocksY = count === 0 ? 1 : Math.floor(spanY * (1 / blockSide)) + 1;
+  const blockCount = blocksX * blocksY;
+  const grid: Grid = {
+    x: new Float64Array(count),
+    y: new Float64Array(count),
+    owner: new Int32Array(count),
+    cellX: new Float64Array(count),
+    cellY: new Float64Array(count),
+    next: new Int32Array(count),
+    table: new Int32Array(0),
+    regionStart: new Int32Array(blockCount + 1),
+    occupied: new Int32Array(count),
+    occupiedCount: 0,
+    minCx,
+    minCy,
+    blocksPerUnit: 1 / blockSide,
+    blocksX,
+    blocksY,
   };
 
-  // Counting sort of the vertices by block, copied into block order so that walking a block reads memory in order.
-  const blockCount = blocksX * blocksY;
+  // Counting sort by block, copying the vertices into block order.
   const blockStart = new Int32Array(blockCount + 1);
-  const vertexBlock = new Int32Array(vertexCount);
-  for (let i = 0; i < vertexCount; i++) {
-    const block = blockOf(cellX[i]!, cellY[i]!);
+  const vertexBlock = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    const block = blockOf(grid, cellX[i]!, cellY[i]!);
     vertexBlock[i] = block;
     blockStart[block + 1]!++;
   }
   for (let b = 0; b < blockCount; b++) blockStart[b + 1]! += blockStart[b]!;
   const fill = blockStart.slice(0, blockCount);
-  const px = new Float64Array(vertexCount);
-  const py = new Float64Array(vertexCount);
-  const pcx = new Float64Array(vertexCount);
-  const pcy = new Float64Array(vertexCount);
-  const pOwner = new Int32Array(vertexCount);
-  for (let i = 0; i < vertexCount; i++) {
+  const { x, y, cellX: gx, cellY: gy, next, regionStart, occupied } = grid;
+  const gOwner = grid.owner;
+  for (let i = 0; i < count; i++) {
     const to = fill[vertexBlock[i]!]!++;
-    px[to] = xs[i]!;
-    py[to] = ys[i]!;
-    pcx[to] = cellX[i]!;
-    pcy[to] = cellY[i]!;
-    pOwner[to] = owner[i]!;
+    x[to] = xs[i]!;
+    y[to] = ys[i]!;
+    gx[to] = cellX[i]!;
+    gy[to] = cellY[i]!;
+    gOwner[to] = owner[i]!;
   }
 
-  // Each block's region holds a power-of-two number of slots, at least twice its vertex count; a slot is
-  // [cellX, cellY, first vertex + 1] side by side so a probe touches one cache line (0 marks an empty slot, so the
-  // fresh zeroed array needs no fill). A cell's other vertices are chained through `next`.
-  const regionStart = new Int32Array(blockCount + 1);
   for (let b = 0; b < blockCount; b++) {
-    const count = blockStart[b + 1]! - blockStart[b]!;
-    regionStart[b + 1] = regionStart[b]! + (count === 0 ? 0 : tableSize(count));
+    const inBlock = blockStart[b + 1]! - blockStart[b]!;
+    regionStart[b + 1] = regionStart[b]! + (inBlock === 0 ? 0 : tableSize(inBlock));
   }
-  const table = new Float64Array(regionStart[blockCount]! * 3);
-  const next = new Int32Array(vertexCount);
-  const occupied = new Int32Array(vertexCount);
+  const table = new Int32Array(regionStart[blockCount]!);
+  grid.table = table;
   let occupiedCount = 0;
   for (let b = 0; b < blockCount; b++) {
     const start = regionStart[b]!;
     const mask = regionStart[b + 1]! - start - 1;
     for (let i = blockStart[b]!; i < blockStart[b + 1]!; i++) {
-      const cx = pcx[i]!;
-      const cy = pcy[i]!;
-      let slot = hashCell(cx, cy) & mask;
-      let base = (start + slot) * 3;
-      while (table[base + 2] !== 0 && (table[base] !== cx || table[base + 1] !== cy)) {
-        slot = (slot + 1) & mask;
-        base = (start + slot) * 3;
+      const cx = gx[i]!;
+      const cy = gy[i]!;
+      let slot = start + (hashCell(cx, cy) & mask);
+      let head = table[slot]! - 1;
+      while (head !== -1 && (gx[head] !== cx || gy[head] !== cy)) {
+        slot = start + ((slot - start + 1) & mask);
+        head = table[slot]! - 1;
       }
-      if (table[base + 2] === 0) {
-        table[base] = cx;
-        table[base + 1] = cy;
-        occupied[occupiedCount++] = base;
-      }
-      next[i] = table[base + 2]! - 1;
-      table[base + 2] = i + 1;
+      if (head === -1) occupied[occupiedCount++] = slot;
+      next[i] = head;
+      table[slot] = i + 1;
     }
   }
+  grid.occupiedCount = occupiedCount;
+  return grid;
+}
 
-  /** Table offset of a cell's slot, or -1 when no vertex falls in it. */
-  const findCell = (cx: number, cy: number): number => {
-    const block = blockOf(cx, cy);
-    if (block === -1) return -1;
-    const start = regionStart[block]!;
-    const mask = regionStart[block + 1]! - start - 1;
-    if (mask < 0) return -1;
-    let slot = hashCell(cx, cy) & mask;
-    for (;;) {
-      const base = (start + slot) * 3;
-      if (table[base + 2] === 0) return -1;
-      if (table[base] === cx && table[base + 1] === cy) return base;
-      slot = (slot + 1) & mask;
-    }
-  };
+/** First vertex of a cell, or -1 when no vertex falls in it. */
+function findCell(grid: Grid, cx: number, cy: number): number {
+  const block = blockOf(grid, cx, cy);
+  if (block === -1) return -1;
+  const { table, regionStart, cellX, cellY } = grid;
+  const start = regionStart[block]!;
+  const mask = regionStart[block + 1]! - start - 1;
+  if (mask < 0) return -1;
+  let slot = start + (hashCell(cx, cy) & mask);
+  for (;;) {
+    const head = table[slot]! - 1;
+    if (head === -1 || (cellX[head] === cx && cellY[head] === cy)) return head;
+    slot = start + ((slot - start + 1) & mask);
+  }
+}
 
-  const snap2 = snap * snap;
-  const pairs = createPairSet(Math.max(16, n * 4));
-  const compare = (first: number, second: number, sameCell: boolean): void => {
-    for (let i = table[first + 2]! - 1; i !== -1; i = next[i]!) {
-      const ai = pOwner[i]!;
-      const xi = px[i]!;
-      const yi = py[i]!;
-      for (let j = sameCell ? next[i]! : table[second + 2]! - 1; j !== -1; j = next[j]!) {
-        const aj = pOwner[j]!;
-        if (aj === ai) continue;
-        const dx = px[j]! - xi;
-        const dy = py[j]! - yi;
-        if (dx * dx + dy * dy <= snap2) addPair(pairs, ai < aj ? ai * n + aj : aj * n + ai);
+/** Pair-finding state: the set, and the last pair added (runs of vertices along one boundary repeat it). */
+type PairSearch = { grid: Grid; snap2: number; n: number; pairs: PairSet; lastKey: number };
+
+/** Records every pair of areas with vertices within snap, between two cells given by their first vertex (or
+ * within one cell when `sameCell`). */
+function compareCells(search: PairSearch, first: number, second: number, sameCell: boolean): void {
+  const { x, y, owner, next } = search.grid;
+  const { snap2, n } = search;
+  for (let i = first; i !== -1; i = next[i]!) {
+    const ai = owner[i]!;
+    const xi = x[i]!;
+    const yi = y[i]!;
+    for (let j = sameCell ? next[i]! : second; j !== -1; j = next[j]!) {
+      const aj = owner[j]!;
+      if (aj === ai) continue;
+      const dx = x[j]! - xi;
+      const dy = y[j]! - yi;
+      if (dx * dx + dy * dy <= snap2) {
+        const key = ai < aj ? ai * n + aj : aj * n + ai;
+        if (key !== search.lastKey) {
+          addPair(search.pairs, key);
+          search.lastKey = key;
+        }
       }
     }
+  }
+}
+
+/**
+ * Queen contiguity of polygons (spdep `poly2nb(queen = TRUE, snap)`), in O(vertices): vertices go into a hash grid
+ * of cells a few times `snap` wide, so two vertices within `snap` of each other sit in the same or adjacent cells,
+ * and a vertex needs the adjacent cells looked up only when it lies within `snap` of that side. Each occupied cell
+ * is compared with itself and the forward half of its 3×3 block (the other half compares with it), so every cell
+ * pair is visited once. `snap = 0` means exact coordinate equality. Coordinates are planar (degrees for lon/lat,
+ * as R does with s2 off). Pairs at a distance within float rounding of `snap` itself may fall either way.
+ */
+export function queenContiguity(
+  geometries: ReadonlyArray<Polygon | MultiPolygon>,
+  snap: number = DEFAULT_SNAP,
+): Neighbours {
+  if (!(snap >= 0) || !Number.isFinite(snap))
+    throw new RangeError(`snap must be a finite number ≥ 0, got ${snap}`);
+  const n = geometries.length;
+  const { xs, ys, owner } = collectVertices(geometries);
+  const exact = snap === 0;
+  const cellSize = snap * CELLS_PER_SNAP;
+  const grid = buildGrid(xs, ys, owner, cellSize, snap);
+  const search: PairSearch = {
+    grid,
+    snap2: snap * snap,
+    n,
+    pairs: createPairSet(Math.max(16, n * 4)),
+    lastKey: -1,
   };
+  const { table, occupied, occupiedCount, x, y, cellX, cellY, next } = grid;
+  // The margin absorbs rounding in x / cellSize when deciding which sides of a cell a vertex is near.
+  const margin = snap * 1.5;
 
   for (let c = 0; c < occupiedCount; c++) {
-    const base = occupied[c]!;
-    compare(base, base, true);
+    const head = table[occupied[c]!]! - 1;
+    compareCells(search, head, head, true);
     if (exact) continue;
-    const cx = table[base]!;
-    const cy = table[base + 1]!;
-    // Which sides of this cell have a vertex within snap of them (the margin absorbs rounding in x / cellSize).
+    const cx = cellX[head]!;
+    const cy = cellY[head]!;
     let nearEast = false;
     let nearWest = false;
     let nearNorth = false;
-    const eastEdge = (cx + 1) * cellSize - snap * 1.5;
-    const westEdge = cx * cellSize + snap * 1.5;
-    const northEdge = (cy + 1) * cellSize - snap * 1.5;
-    for (let i = table[base + 2]! - 1; i !== -1; i = next[i]!) {
-      if (px[i]! >= eastEdge) nearEast = true;
-      if (px[i]! <= westEdge) nearWest = true;
-      if (py[i]! >= northEdge) nearNorth = true;
+    const eastEdge = (cx + 1) * cellSize - margin;
+    const westEdge = cx * cellSize + margin;
+    const northEdge = (cy + 1) * cellSize - margin;
+    for (let i = head; i !== -1; i = next[i]!) {
+      if (x[i]! >= eastEdge) nearEast = true;
+      if (x[i]! <= westEdge) nearWest = true;
+      if (y[i]! >= northEdge) nearNorth = true;
     }
-    // Forward half of the 3×3 block (east, north-east, north, north-west); the other half looks back at this cell.
+    // Forward half of the 3×3 block: east, north, north-east, north-west.
     if (nearEast) {
-      const east = findCell(cx + 1, cy);
-      if (east !== -1) compare(base, east, false);
+      const east = findCell(grid, cx + 1, cy);
+      if (east !== -1) compareCells(search, head, east, false);
     }
     if (nearNorth) {
-      const north = findCell(cx, cy + 1);
-      if (north !== -1) compare(base, north, false);
+      const north = findCell(grid, cx, cy + 1);
+      if (north !== -1) compareCells(search, head, north, false);
       if (nearEast) {
-        const northEast = findCell(cx + 1, cy + 1);
-        if (northEast !== -1) compare(base, northEast, false);
+        const northEast = findCell(grid, cx + 1, cy + 1);
+        if (northEast !== -1) compareCells(search, head, northEast, false);
       }
       if (nearWest) {
-        const northWest = findCell(cx - 1, cy + 1);
-        if (northWest !== -1) compare(base, northWest, false);
+        const northWest = findCell(grid, cx - 1, cy + 1);
+        if (northWest !== -1) compareCells(search, head, northWest, false);
       }
     }
   }
 
-  return neighboursFromPairKeys(n, pairs.keys, pairs.size);
+  return neighboursFromPairKeys(n, search.pairs.keys, search.pairs.size);
 }
 
 /**

@@ -9,6 +9,8 @@ import { CLASSIC, NOUFAILY, farringtonFlexible } from '../../core/analytics/farr
 import { hotspots } from '../../core/analytics/gistar.ts';
 import { recomputeAnalytics } from '../domains/analytics/recompute.ts';
 import { AppError } from '../platform/errors.ts';
+import type { Db } from '../db/database.ts';
+import type { Clock } from '../platform/clock.ts';
 import { withContext } from './context.ts';
 
 /**
@@ -426,6 +428,21 @@ export function registerAnalyzeCommands(program: Command): void {
         );
       });
     });
+}
+
+/**
+ * After a CLI import, rollback or city load: the early warning is recomputed at once (a running server would
+ * otherwise notice the change only at its next scheduled check). One line says what it found.
+ */
+export async function recomputeAfterChange(
+  db: Db,
+  clock: Clock,
+  reason: 'import' | 'rollback',
+): Promise<void> {
+  const s = await recomputeAnalytics(db, clock, null, { reason });
+  console.log(
+    `Early warning recomputed: ${s.alarms.raised} new alarms, ${s.alarms.withdrawn} withdrawn (${s.grains.week.watched} weekly series watched)`,
+  );
 }
 
 /** Codes in numeric order when they are numbers ("001" < "010" < "100"), text order otherwise. */

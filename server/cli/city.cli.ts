@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadCityPack } from '../demo/load-city-pack.ts';
+import { recomputeAfterChange } from './analyze.cli.ts';
 import { withContext } from './context.ts';
 
 export function registerCityCommands(program: Command): void {
@@ -15,6 +16,7 @@ export function registerCityCommands(program: Command): void {
     .action(async (dir: string) => {
       await withContext(async ({ db, clock }) => {
         const r = await loadCityPack(db, path.resolve(dir), clock, 'cli', (msg) => console.error(msg));
+        await recomputeAfterChange(db, clock, 'import');
         const inserted = r.signals.reduce((n, s) => n + s.inserted, 0);
         const updated = r.signals.reduce((n, s) => n + s.updated, 0);
         console.log(

@@ -54,7 +54,10 @@ describe('cohesion city and signals (CLI)', () => {
     expect(batches.code).toBe(0);
     const batchId = batches.stdout.trim().split('\n')[0]!.split('  ')[0]!;
     const rollback = await cohesion('signals', 'rollback', batchId);
-    expect(rollback.stdout.trim()).toBe(`Rolled back ${batchId}: 1805 signals deleted, 0 restored`);
+    const [rolledBack, recomputed] = rollback.stdout.trim().split('\n');
+    expect(rolledBack).toBe(`Rolled back ${batchId}: 1805 signals deleted, 0 restored`);
+    // With every signal gone, every standing alarm is withdrawn (kept, not deleted).
+    expect(recomputed).toMatch(/^Early warning recomputed: 0 new alarms, [1-9]\d* withdrawn/);
 
     // Each write the commands made is in the trail, from the CLI and with no person; the refused import is not.
     const db = openDatabase({ sqlitePath: path.join(dataDir, 'cohesion.sqlite') });

@@ -16,6 +16,7 @@ import {
   type ImportReport,
 } from '../domains/signals/signals.service.ts';
 import { getSourceByCode } from '../domains/sources/sources.service.ts';
+import { recomputeAfterChange } from './analyze.cli.ts';
 import { formatDetail, withContext } from './context.ts';
 
 const summary = (c: { inserted: number; updated: number; failed: number }): string =>
@@ -150,6 +151,7 @@ export function registerSignalsCommands(program: Command): void {
             return;
           }
           bar.stop();
+          if (!report.dryRun) await recomputeAfterChange(db, clock, 'import');
           printProblems(report.errors);
           writeErrors(opts.errorsOut, report.errors);
           if (report.dryRun) console.log(`Dry run of ${report.totalRows} rows: nothing was written.`);
@@ -172,6 +174,7 @@ export function registerSignalsCommands(program: Command): void {
       await withContext(async ({ db, clock }) => {
         const r = await rollbackBatch(db, batch, clock, null);
         console.log(`Rolled back ${r.batchId}: ${r.deleted} signals deleted, ${r.restored} restored`);
+        await recomputeAfterChange(db, clock, 'rollback');
       });
     });
 

@@ -231,6 +231,7 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
           .object({
             ...period,
             key: z.string().min(1).max(100).optional(),
+            denominator: z.string().min(1).max(100).optional(),
             runs: z.coerce.number().int().min(50).max(2000).optional(),
             seed: z.coerce
               .number()

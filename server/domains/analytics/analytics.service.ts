@@ -310,6 +310,7 @@ export async function getIndices(
     key?: string | undefined;
     runs?: number | undefined;
     seed?: number | undefined;
+    denominator?: string | undefined;
   },
 ) {
   const all = await listIndexDefinitions(db);
@@ -318,52 +319,57 @@ export async function getIndices(
   const labels = signalLabelsOf(definitions);
   const v = await loadAreaValues(db, query, labels.length ? labels : ['*']);
   if (!v) return null;
-  const for1 = [];
+  const indices = [];
   for (const d of definitions) {
     const { columns, unavailable } = await indicatorColumns(db, d.spec, v);
     const indicators = d.spec.indicators.filter((i) => i.key in columns);
-    if (indicators.length === 0) {
-      for1.push({ key: d.key, name: d.name, spec: d.spec, unavailable, areas: null });
+    // An area with no value for any indicator (no population, no attribute) is left out, and listed.
+    const keep = v.areas.codes.map((_, i) => indicators.some((ind) => columns[ind.key]![i] != null));
+    const at = keep.flatMap((k, i) => (k ? [i] : []));
+    const excludedAreas = v.areas.codes.filter((_, i) => !keep[i]);
+    if (indicators.length === 0 || at.length === 0) {
+      indices.push({ key: d.key, name: d.name, spec: d.spec, unavailable, excludedAreas, areas: null });
       continue;
     }
+    const kept: Record<string, Array<number | null>> = {};
+    for (const ind of indicators) kept[ind.key] = at.map((i) => columns[ind.key]![i] ?? null);
     const spec = {
       key: d.key,
-      indicators: indicators.map((i) => ({
-        key: i.key,
-        label: i.label,
-        weight: i.weight,
-        direction: i.direction,
-      })),
+      indicators: indicators.map((i) => ({ key: i.key, label: i.label, weight: i.weight, direction: i.direction })),
       outliers: d.spec.outliers,
       normalisation: d.spec.normalisation,
       aggregation: d.spec.aggregation,
     };
-    const result = compositeIndex(columns, spec);
-    const band = indexUncertainty(columns, spec, { runs: query.runs ?? 500, seed: query.seed ?? 20261125 });
-    for1.push({
+    const result = compositeIndex(kept, spec);
+    const band = indexUncertainty(kept, spec, { runs: query.runs ?? 500, seed: query.seed ?? 20261125 });
+    indices.push({
       key: d.key,
       name: d.name,
       spec: d.spec,
       unavailable,
-      areas: v.areas.codes.map((code, i) => ({
-        code,
+      excludedAreas,
+      areas: at.map((i, j) => ({
+        code: v.areas.codes[i]!,
         name: v.areas.names[i]!,
-        score: result.score[i]!,
-        rank: result.rank[i]!,
-        medianRank: band.medianRank[i]!,
-        p05Rank: band.p05Rank[i]!,
-        p95Rank: band.p95Rank[i]!,
-        missing: result.missing[i] === 1,
-        indicators: indicators.map((ind) => ({
-          key: ind.key,
-          value: columns[ind.key]![i] ?? null,
-          normalised: Number.isNaN(result.normalised[ind.key]![i]!) ? null : result.normalised[ind.key]![i]!,
-          contribution: result.contribution[ind.key]![i]!,
-        })),
+        score: result.score[j]!,
+        rank: result.rank[j]!,
+        medianRank: band.medianRank[j]!,
+        p05Rank: band.p05Rank[j]!,
+        p95Rank: band.p95Rank[j]!,
+        missing: result.missing[j] === 1,
+        indicators: indicators.map((ind) => {
+          const normalised = result.normalised[ind.key]![j]!;
+          return {
+            key: ind.key,
+            value: kept[ind.key]![j] ?? null,
+            normalised: Number.isNaN(normalised) ? null : normalised,
+            contribution: result.contribution[ind.key]![j]!,
+          };
+        }),
       })),
     });
   }
-  return { window: v.window, runs: query.runs ?? 500, indices: for1 };
+  return { window: v.window, runs: query.runs ?? 500, indices };
 }
 
 export async function updateIndexDefinition(

@@ -13,6 +13,7 @@ import {
   getIndices,
   getRates,
   listAlarms,
+  listAnalyticsRuns,
   listSeriesStates,
 } from './analytics.service.ts';
 import { createTriggerEvent, getEventImpact, updateTriggerEvent } from './events.service.ts';
@@ -98,6 +99,15 @@ describeEachDialect('analytics on the rollups', (ctx) => {
       expect(all.items.every((a) => a.withdrawnAt === '2025-01-02T12:00:00.000Z')).toBe(true);
     });
 
+    it('records a failed run with its error and lets the error through', async () => {
+      await expect(
+        recomputeAnalytics(ctx.db, fixedClock('2025-01-03T12:00:00Z'), null, { reason: 'manual', monitor: { week: { earsMode: 'nonsense' as never } } }),
+      ).rejects.toThrow();
+      const [last] = await listAnalyticsRuns(ctx.db, 1);
+      expect(last).toMatchObject({ status: 'failed', reason: 'manual' });
+      expect(last!.error).toBeTruthy();
+    });
+
     it('skips a scheduled run when nothing changed, and the audit trail records every run', async () => {
       const s = await recomputeAnalytics(ctx.db, clock, null, { reason: 'schedule', onlyIfChanged: true });
       expect(s.skipped).toBe(true);
@@ -148,6 +158,7 @@ describeEachDialect('analytics on the rollups', (ctx) => {
       const result = (await getIndices(ctx.db, { runs: 60 }))!;
       const needs = result.indices.find((i) => i.key === 'needs')!;
       expect(needs.unavailable.map((u) => u.key)).toContain('youth_15_24_pct');
+      expect(needs.excludedAreas).toEqual([]);
       expect(needs.areas).not.toBeNull();
       for (const a of needs.areas!) {
         const sum = a.indicators.reduce((s, i) => s + i.contribution, 0);

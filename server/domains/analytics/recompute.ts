@@ -53,6 +53,36 @@ export async function recomputeAnalytics(
   options: RecomputeOptions,
 ): Promise<RecomputeSummary> {
   const started = isoNow(clock);
+  try {
+    return await recompute(db, clock, actor, options, started);
+  } catch (e) {
+    // A failed run is recorded (what failed and when), so the console can show it; the error still propagates.
+    await db.kysely
+      .insertInto('analyticsRun')
+      .values({
+        id: newId(),
+        reason: options.reason,
+        startedAt: started,
+        finishedAt: isoNow(clock),
+        status: 'failed',
+        dataVersion: '',
+        dataUntil: null,
+        summary: null,
+        error: e instanceof Error ? e.message.slice(0, 2000) : String(e).slice(0, 2000),
+      })
+      .execute()
+      .catch(() => undefined);
+    throw e;
+  }
+}
+
+async function recompute(
+  db: Db,
+  clock: Clock,
+  actor: AuditActor | null,
+  options: RecomputeOptions,
+  started: string,
+): Promise<RecomputeSummary> {
   const dataVersion = await findDataVersion(db.kysely);
   const empty = { periods: 0, series: 0, watched: 0, alarms: 0, notConverged: 0 };
   const summary: RecomputeSummary = {
@@ -154,7 +184,11 @@ export async function recomputeAnalytics(
         status: 'ok',
         dataVersion,
         dataUntil: summary.dataUntil,
-        summary: JSON.stringify({ grains: summary.grains, alarms: saved, ms: summary.ms }),
+        summary: JSON.stringify({
+          grains: summary.grains,
+          alarms: saved,
+          ms: { read: summary.ms.read, compute: summary.ms.compute },
+        }),
         error: null,
       })
       .execute();

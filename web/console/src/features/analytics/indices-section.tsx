@@ -136,7 +136,7 @@ function IndexTable({ index, areas, name }: { index: CompositeIndex; areas: Inde
   const captionId = `${baseId}-caption`;
 
   return (
-    <div className="table-scroll" role="region" aria-labelledby={captionId} tabIndex={0}>
+    <div className="table-scroll index-scroll" role="region" aria-labelledby={captionId} tabIndex={0}>
       <table className="index-table">
         <caption id={captionId}>{t('analytics.indices.caption', { index: name })}</caption>
         <thead>
