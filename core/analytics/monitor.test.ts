@@ -53,7 +53,7 @@ describe('monitoring many series', () => {
     const y = Float64Array.from({ length: 300 }, (_, i) => (i % 10 === 0 ? 1 : 0));
     const out = evaluateSeries(
       { areaKey: 'A', termCode: '*', counts: y },
-      { ...DEFAULT_MONITOR.week, windowPeriods: 2 },
+      { ...DEFAULT_MONITOR.week, windowPeriods: 2, farringtonWindowPeriods: 2 },
     );
     const farr = out.filter((e) => e.method.startsWith('farrington'));
     expect(farr.length).toBe(4);

@@ -22,16 +22,21 @@ export const CITY = '*';
 export type MonitorOptions = {
   grain: Grain;
   methods: readonly Method[];
-  /** How many of the latest periods are evaluated for alarms (the rest is history the methods learn from). */
+  /** How many of the latest periods EARS evaluates for alarms (the rest is history the methods learn from). */
   windowPeriods: number;
+  /**
+   * The same for Farrington, whose fits cost far more: enough periods to catch late-arriving data for recent weeks
+   * without refitting a quarter of history on every refresh.
+   */
+  farringtonWindowPeriods: number;
   /** A series is watched when it holds at least this many signals over its last two years. */
   minTotal: number;
   earsMode: EarsMode;
 };
 
 export const DEFAULT_MONITOR: Record<Grain, MonitorOptions> = {
-  week: { grain: 'week', methods: METHODS, windowPeriods: 13, minTotal: 10, earsMode: 'cdc' },
-  month: { grain: 'month', methods: METHODS, windowPeriods: 3, minTotal: 10, earsMode: 'cdc' },
+  week: { grain: 'week', methods: METHODS, windowPeriods: 13, farringtonWindowPeriods: 4, minTotal: 10, earsMode: 'cdc' },
+  month: { grain: 'month', methods: METHODS, windowPeriods: 3, farringtonWindowPeriods: 2, minTotal: 10, earsMode: 'cdc' },
 };
 
 /**
@@ -113,13 +118,19 @@ const EARS: Record<'ears_c1' | 'ears_c2' | 'ears_c3', EarsMethod> = {
   ears_c3: 'C3',
 };
 
-/** Runs every method on the last `windowPeriods` periods of one series. */
+/** The first period index each method evaluates, for a series of T periods. */
+export function firstEvaluatedIndex(method: Method, T: number, options: MonitorOptions): number {
+  const window = method.startsWith('farrington') ? options.farringtonWindowPeriods : options.windowPeriods;
+  return Math.max(0, T - window);
+}
+
+/** Runs every method on its window of latest periods of one series. */
 export function evaluateSeries(series: Series, options: MonitorOptions): Evaluation[] {
   const out: Evaluation[] = [];
   const y = series.counts;
   const T = y.length;
-  const firstIndex = Math.max(0, T - options.windowPeriods);
   for (const method of options.methods) {
+    const firstIndex = firstEvaluatedIndex(method, T, options);
     if (method === 'ears_c1' || method === 'ears_c2' || method === 'ears_c3') {
       const r = earsC(y, { method: EARS[method], mode: options.earsMode });
       for (let row = 0; row < r.upperbound.length; row++) {

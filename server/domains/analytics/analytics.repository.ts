@@ -127,12 +127,12 @@ const alarmKey = (a: AlarmKey) => `${a.method}|${a.grain}|${a.areaKey}|${a.termC
 
 /**
  * Stores the alarms of the evaluated periods: new ones are inserted, those raised again are refreshed, and those of
- * the same periods no longer raised (the data changed) are marked withdrawn, never deleted.
+ * the periods each method evaluated that it no longer raises (the data changed) are marked withdrawn, never deleted.
  */
 export async function saveAlarms(
   ex: Executor,
   alarms: readonly ComputedAlarm[],
-  evaluated: ReadonlyArray<{ grain: string; fromPeriod: string }>,
+  evaluated: ReadonlyArray<{ grain: string; method: string; fromPeriod: string }>,
   run: { id: string; now: string; newId: () => string },
 ): Promise<{ raised: number; refreshed: number; withdrawn: number }> {
   const existing = new Map<string, { id: string; withdrawnAt: string | null }>();
@@ -141,6 +141,7 @@ export async function saveAlarms(
       .selectFrom('analyticsAlarm')
       .select(['id', 'method', 'grain', 'areaKey', 'termCode', 'period', 'withdrawnAt'])
       .where('grain', '=', e.grain)
+      .where('method', '=', e.method)
       .where('period', '>=', e.fromPeriod)
       .execute();
     for (const r of rows) existing.set(alarmKey(r), { id: r.id, withdrawnAt: r.withdrawnAt });

@@ -6,7 +6,8 @@ import { describeEachDialect } from '../../test/databases.ts';
 import { loadAreaNeighbours } from '../areas/areas.service.ts';
 import { rollbackBatch } from '../signals/signals.service.ts';
 import { LAST_WEEK, gridCodes, seedAnalyticsCity } from './analytics.fixtures.ts';
-import { countRollup } from './analytics.repository.ts';
+import { countRollup, saveAlarms } from './analytics.repository.ts';
+import { newId } from '../../platform/ids.ts';
 import {
   getGaps,
   getHotspots,
@@ -106,6 +107,28 @@ describeEachDialect('analytics on the rollups', (ctx) => {
       const [last] = await listAnalyticsRuns(ctx.db, 1);
       expect(last).toMatchObject({ status: 'failed', reason: 'manual' });
       expect(last!.error).toBeTruthy();
+    });
+
+    it('withdraws only what a method re-evaluated: an older Farrington alarm outlives an EARS-only window', async () => {
+      const key = { grain: 'week', areaKey: 'Z9', termCode: '*', period: '2019-03-04', observed: 9, expected: 1, upperbound: 4 };
+      const run = { id: 'run-a', now: '2025-01-05T00:00:00.000Z', newId };
+      await ctx.db.kysely.transaction().execute(async (trx) => {
+        await saveAlarms(trx, [{ ...key, method: 'ears_c1' }, { ...key, method: 'farrington_classic' }], [], run);
+        await saveAlarms(
+          trx,
+          [],
+          [
+            { grain: 'week', method: 'ears_c1', fromPeriod: '2019-01-01' },
+            { grain: 'week', method: 'farrington_classic', fromPeriod: '2019-06-01' },
+          ],
+          { ...run, id: 'run-b' },
+        );
+      });
+      const rows = await listAlarms(ctx.db, { areas: ['Z9'], includeWithdrawn: true });
+      expect(Object.fromEntries(rows.items.map((a) => [a.method, a.withdrawnAt]))).toEqual({
+        ears_c1: '2025-01-05T00:00:00.000Z',
+        farrington_classic: null,
+      });
     });
 
     it('skips a scheduled run when nothing changed, and the audit trail records every run', async () => {

@@ -1,5 +1,7 @@
 import {
   DEFAULT_MONITOR,
+  METHODS,
+  firstEvaluatedIndex,
   buildSeries,
   watchedSeries,
   type MonitorOptions,
@@ -100,7 +102,7 @@ async function recompute(
 
   const alarms: ComputedAlarm[] = [];
   const states: AnalyticsSeriesTable[] = [];
-  const evaluated: Array<{ grain: Grain; fromPeriod: string }> = [];
+  const evaluated: Array<{ grain: Grain; method: string; fromPeriod: string }> = [];
   const runId = newId();
   let readMs = 0;
   let computeMs = 0;
@@ -110,7 +112,7 @@ async function recompute(
     readMs += performance.now() - r0;
     if (cells.length === 0) {
       // Nothing left to evaluate (every batch rolled back): every standing alarm of this grain is withdrawn.
-      evaluated.push({ grain, fromPeriod: '' });
+      for (const method of METHODS) evaluated.push({ grain, method, fromPeriod: '' });
       continue;
     }
     const c0 = performance.now();
@@ -125,8 +127,9 @@ async function recompute(
     const all = buildSeries(cells, axis);
     const watched = watchedSeries(all, opts);
     const result = await monitorSeries(watched, opts);
-    const fromIndex = Math.max(0, axis.length - opts.windowPeriods);
-    evaluated.push({ grain, fromPeriod: axis[fromIndex]! });
+    for (const method of opts.methods) {
+      evaluated.push({ grain, method, fromPeriod: axis[firstEvaluatedIndex(method, axis.length, opts)]! });
+    }
     for (const a of result.alarms) {
       alarms.push({
         method: a.method,
