@@ -74,7 +74,10 @@ function generatePack(dir: string): void {
   if (r.status !== 0) throw new Error('synthetic generate failed');
 }
 
-/** Counts per area × label in the new week's file, to draw a history of the same size. */
+/**
+ * Keeps only the `--labels` most frequent labels in the new week's file (so the city has areas × (labels + 1) series,
+ * each with a history), and returns their mean count per area to draw that history from.
+ */
 function weeklyMeans(csv: string): { labels: string[]; means: Map<string, number> } {
   const lines = fs.readFileSync(csv, 'utf8').split('\n');
   const header = lines[0]!.split(',');
@@ -88,8 +91,20 @@ function weeklyMeans(csv: string): { labels: string[]; means: Map<string, number
     .sort((a, b) => b[1] - a[1])
     .slice(0, LABELS)
     .map(([l]) => l);
+  const keep = new Set(labels);
+  const kept = lines.map((line, i) => {
+    if (i === 0 || line === '') return line;
+    const cells = line.split(',');
+    cells[labelsAt] = (cells[labelsAt] ?? '')
+      .split('|')
+      .filter((l) => keep.has(l))
+      .join('|');
+    return cells.join(',');
+  });
+  fs.writeFileSync(csv, kept.join('\n'));
   const means = new Map<string, number>();
-  for (const l of ['*', ...labels]) means.set(l, (l === '*' ? lines.length - 1 : perLabel.get(l)!) / AREAS);
+  const rows = lines.filter((l, i) => i > 0 && l !== '').length;
+  for (const l of ['*', ...labels]) means.set(l, (l === '*' ? rows : perLabel.get(l)!) / AREAS);
   return { labels, means };
 }
 

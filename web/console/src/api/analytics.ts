@@ -122,6 +122,8 @@ export type CompositeIndex = {
   name: string;
   spec: IndexSpec;
   unavailable: Array<{ key: string; reason: string }>;
+  /** Codes of the areas with no value for any indicator, left out of the ranking. */
+  excludedAreas: string[];
   /** null when none of the indicators has data. */
   areas: IndexArea[] | null;
 };
@@ -133,6 +135,7 @@ export type AnalyticsRun = {
   reason: string;
   startedAt: string;
   finishedAt: string | null;
+  /** 'ok' or 'failed'. */
   status: string;
   dataUntil: string | null;
   summary: unknown;
@@ -156,6 +159,10 @@ export function useIndices(): Fetched<Indices> {
   return useFetch<Indices>(apiUrl(`${BASE}/indices`, { runs: String(INDEX_RUNS) }));
 }
 
-export function useLatestRun(): Fetched<{ items: AnalyticsRun[] }> {
-  return useFetch<{ items: AnalyticsRun[] }>(apiUrl(`${BASE}/runs`, { limit: '1' }));
+/**
+ * The latest recomputations, newest first: a few, so that after a failed run the page can still say when the
+ * stored alarms were last computed successfully.
+ */
+export function useRecentRuns(): Fetched<{ items: AnalyticsRun[] }> {
+  return useFetch<{ items: AnalyticsRun[] }>(apiUrl(`${BASE}/runs`, { limit: '10' }));
 }

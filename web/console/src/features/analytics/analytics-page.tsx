@@ -1,5 +1,5 @@
 import { useCallback, useMemo } from 'react';
-import { useLatestRun } from '../../api/analytics.ts';
+import { useRecentRuns, type AnalyticsRun } from '../../api/analytics.ts';
 import { useFetch } from '../../api/client.ts';
 import type { AreaPicture } from '../../api/types.ts';
 import { ErrorNotice } from '../../components/status.tsx';
@@ -37,31 +37,38 @@ export function AnalyticsPage({ locale }: { locale: Locale }) {
       <div className="analytics-sections">
         <AlarmsSection locale={locale} taxonomy={taxonomy} areaName={areaName} />
         <HotspotsSection measure={measure} />
-        <IndicesSection indexKey={indexKey} taxonomy={taxonomy} />
+        <IndicesSection indexKey={indexKey} taxonomy={taxonomy} areaName={areaName} />
       </div>
     </>
   );
 }
 
-/** When the figures were computed and up to which day of data: alarms are only as fresh as the last run. */
+/** When the alarms were computed and up to which day of data: they are only as fresh as the last successful run. */
 function LatestRun() {
   const t = useT();
   const format = useFormat();
-  const runs = useLatestRun();
+  const runs = useRecentRuns();
   if (runs.error) return <ErrorNotice error={runs.error} onRetry={runs.retry} />;
   if (!runs.data) return <p className="data-as-of">&nbsp;</p>;
-  const run = runs.data.items[0];
+  const latest = runs.data.items[0];
+  const lastOk = runs.data.items.find((r) => r.status === 'ok');
+  const at = (r: AnalyticsRun) => format.dateTime(r.finishedAt ?? r.startedAt);
   let text: string;
-  if (!run) text = t('analytics.notComputed');
-  else {
-    const at = format.dateTime(run.finishedAt ?? run.startedAt);
-    text = run.dataUntil
-      ? t('analytics.computed', { at, until: format.date(run.dataUntil) })
-      : t('analytics.computedNoData', { at });
-  }
+  if (!lastOk) text = t('analytics.notComputed');
+  else
+    text = lastOk.dataUntil
+      ? t('analytics.computed', { at: at(lastOk), until: format.date(lastOk.dataUntil) })
+      : t('analytics.computedNoData', { at: at(lastOk) });
   return (
-    <p className="data-as-of" data-testid="computed-at">
-      {text}
-    </p>
+    <>
+      {latest && latest.status !== 'ok' && (
+        <p className="notice notice-warning" data-testid="last-run-failed">
+          {t('analytics.lastFailed', { at: at(latest) })}
+        </p>
+      )}
+      <p className="data-as-of" data-testid="computed-at">
+        {text}
+      </p>
+    </>
   );
 }

@@ -1,4 +1,5 @@
 import { Fragment, useId, useMemo, useState } from 'react';
+import { useIntl } from 'react-intl';
 import { useIndices, type CompositeIndex, type IndexArea } from '../../api/analytics.ts';
 import { Empty, ErrorNotice, Loading } from '../../components/status.tsx';
 import { useT } from '../../i18n/i18n.tsx';
@@ -20,8 +21,17 @@ import {
  * The composite indices (threat, needs, protective), one at a time: areas by rank with the Monte Carlo rank band,
  * and for each area the indicators behind its score, so every number can be traced to its inputs.
  */
-export function IndicesSection({ indexKey, taxonomy }: { indexKey: string | null; taxonomy: TaxonomyView }) {
+export function IndicesSection({
+  indexKey,
+  taxonomy,
+  areaName,
+}: {
+  indexKey: string | null;
+  taxonomy: TaxonomyView;
+  areaName: (code: string) => string;
+}) {
   const t = useT();
+  const intl = useIntl();
   const format = useAnalyticsFormat();
   const radioId = useId();
   const fetched = useIndices();
@@ -83,6 +93,14 @@ export function IndicesSection({ indexKey, taxonomy }: { indexKey: string | null
           ) : (
             // Keyed by index: another index starts with every row closed.
             <IndexTable key={current.key} index={current} areas={current.areas} name={nameOf(current)} />
+          )}
+          {current.excludedAreas.length > 0 && (
+            <p className="muted" data-testid="excluded-areas">
+              {t('analytics.indices.excluded', {
+                count: current.excludedAreas.length,
+                names: intl.formatList(current.excludedAreas.map(areaName), { type: 'conjunction' }),
+              })}
+            </p>
           )}
           {current.unavailable.length > 0 && (
             <div className="unavailable" data-testid="unavailable-indicators">
