@@ -32,7 +32,14 @@ import { readDoubles, readInts, rVersions, runRscript, type RVersions } from './
 import { earsC, type EarsMethod, type EarsMode, type EarsResult } from '../core/analytics/ears.ts';
 import { farringtonFlexible, type FarringtonRow } from '../core/analytics/farrington.ts';
 import { queenContiguity, type Neighbours } from '../core/analytics/contiguity.ts';
-import { METHODS, monitor, type Series } from '../core/analytics/monitor.ts';
+import {
+  DEFAULT_MONITOR,
+  METHODS,
+  evaluateSeries,
+  monitor,
+  type MonitorOptions,
+  type Series,
+} from '../core/analytics/monitor.ts';
 import type { FarringtonJob, FarringtonJobResult } from './workers/analytics-farrington.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -667,15 +674,25 @@ async function benchSpatial(c: SpatialCase, dir: string): Promise<SpatialReport>
 
 // ------------------------------------------------------------------------------------------------ monitor
 
+type MonitorRun = {
+  /** EARS and Farrington windows (latest periods evaluated). */
+  windowPeriods: number;
+  farringtonWindowPeriods: number;
+  cohesion: Timing;
+  evaluations: number;
+  farringtonFits: number;
+  alarms: number;
+  notConverged: number;
+};
+
 type MonitorReport = {
   series: number;
   weeks: number;
   methods: readonly string[];
-  windowPeriods: number;
-  cohesion: Timing;
-  alarms: number;
-  latest: number;
-  notConverged: number;
+  /** The brief's step: every method on the latest week only. */
+  latestWeek: MonitorRun;
+  /** The weekly defaults (DEFAULT_MONITOR.week), which re-evaluate recent weeks for late-arriving data. */
+  defaults: MonitorRun;
 };
 
 function benchMonitor(panel: SeriesPanel): MonitorReport {
@@ -686,25 +703,41 @@ function benchMonitor(panel: SeriesPanel): MonitorReport {
       termCode: 'all',
       counts: seriesOf(panel, i),
     });
-  log(`monitor: ${panel.series} series × ${panel.weeks} weeks, all five methods, latest week`);
-  const options = {
-    grain: 'week' as const,
-    methods: METHODS,
-    windowPeriods: 1,
-    minTotal: 0,
-    earsMode: 'cdc' as const,
+  const measure = (options: MonitorOptions): MonitorRun => {
+    log(
+      `monitor: ${panel.series} series × ${panel.weeks} weeks, ${options.methods.length} methods, ` +
+        `EARS window ${options.windowPeriods}, Farrington window ${options.farringtonWindowPeriods}`,
+    );
+    const t = timeCohesion(() => monitor(series, options));
+    // Count what was evaluated, so a change of monitor's options that silently skips a method shows up here.
+    let evaluations = 0;
+    let farringtonFits = 0;
+    for (const s of series)
+      for (const e of evaluateSeries(s, options)) {
+        evaluations++;
+        if (e.method.startsWith('farrington') && e.upperbound !== null) farringtonFits++;
+      }
+    const expected = panel.series * (options.windowPeriods * 3 + options.farringtonWindowPeriods * 2);
+    if (evaluations !== expected)
+      throw new Error(`monitor evaluated ${evaluations} series-periods, expected ${expected}`);
+    log(`monitor: ${round(t.medianMs, 1)} ms, ${t.value.alarms.length} alarms`);
+    return {
+      windowPeriods: options.windowPeriods,
+      farringtonWindowPeriods: options.farringtonWindowPeriods,
+      cohesion: strip(t),
+      evaluations,
+      farringtonFits,
+      alarms: t.value.alarms.length,
+      notConverged: t.value.notConverged,
+    };
   };
-  const t = timeCohesion(() => monitor(series, options));
-  log(`monitor: ${round(t.medianMs, 1)} ms, ${t.value.alarms.length} alarms`);
+  const defaults: MonitorOptions = { ...DEFAULT_MONITOR.week, methods: METHODS, minTotal: 0 };
   return {
     series: panel.series,
     weeks: panel.weeks,
     methods: METHODS,
-    windowPeriods: 1,
-    cohesion: strip(t),
-    alarms: t.value.alarms.length,
-    latest: t.value.latest.length,
-    notConverged: t.value.notConverged,
+    latestWeek: measure({ ...defaults, windowPeriods: 1, farringtonWindowPeriods: 1 }),
+    defaults: measure(defaults),
   };
 }
 
@@ -788,9 +821,14 @@ function markdown(report: BenchReport): string {
   }
   const mon = report.monitor;
   if (mon) {
-    lines.push(
-      `| monitor(), ${fmt(mon.series)} series × ${mon.weeks} weeks, 5 methods, latest week | not run | ${ms(mon.cohesion.medianMs)} ms | | | ${mon.alarms} alarms, ${mon.notConverged} Farrington fits not converged |`,
-    );
+    for (const [label, run] of [
+      ['latest week', mon.latestWeek],
+      ['weekly defaults', mon.defaults],
+    ] as const) {
+      lines.push(
+        `| monitor(), ${fmt(mon.series)} series × ${mon.weeks} weeks, ${mon.methods.length} methods, ${label} (EARS ${run.windowPeriods}, Farrington ${run.farringtonWindowPeriods} weeks) | not run | ${ms(run.cohesion.medianMs)} ms | | | ${fmt(run.evaluations)} evaluations (${fmt(run.farringtonFits)} Farrington bounds), ${fmt(run.alarms)} alarms, ${run.notConverged} fits not converged |`,
+      );
+    }
   }
   lines.push('');
   const missing = report.spatial.flatMap((s) => s.missing);

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
@@ -11,6 +12,11 @@ export type DialectName = 'sqlite' | 'postgres';
 export type Db = {
   kysely: Kysely<Database>;
   dialect: DialectName;
+  /**
+   * The embedded database itself, for the few bulk reads where building an object per row through Kysely costs
+   * more than the query (the analytics read every rollup row); everything else goes through `kysely`.
+   */
+  sqlite?: DatabaseSync;
   close(): Promise<void>;
 };
 
@@ -34,7 +40,7 @@ export function openDatabase(options: { databaseUrl?: string | undefined; sqlite
     return { kysely, dialect: 'postgres', close: () => kysely.destroy() };
   }
   if (options.sqlitePath !== ':memory:') fs.mkdirSync(path.dirname(options.sqlitePath), { recursive: true });
-  const { dialect } = createSqliteDialect(options.sqlitePath);
+  const { dialect, raw } = createSqliteDialect(options.sqlitePath);
   const kysely = new Kysely<Database>({ dialect, plugins: [new CamelCasePlugin()] });
-  return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+  return { kysely, dialect: 'sqlite', sqlite: raw, close: () => kysely.destroy() };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { DialectName, Executor } from '../../db/database.ts';
+import type { Db, DialectName, Executor } from '../../db/database.ts';
 import type { AnalyticsAlarmTable, AnalyticsSeriesTable } from '../../db/schema.ts';
 import { insertRows } from '../signals/signals.repository.ts';
 
@@ -9,12 +9,24 @@ import { insertRows } from '../signals/signals.repository.ts';
 
 export type Grain = 'week' | 'month';
 
-/** Every rollup row of one grain: the input of the time-series surveillance. */
-export async function listRollupCells(
-  ex: Executor,
-  grain: Grain,
-): Promise<Array<{ period: string; areaKey: string; termCode: string; count: number }>> {
-  const rows = await ex
+export type RollupCell = { period: string; areaKey: string; termCode: string; count: number };
+
+/**
+ * Every rollup row of one grain: the input of the time-series surveillance, and the one read that touches every
+ * row. On the embedded database it reads rows as arrays straight from SQLite (about four times faster than an
+ * object per row through Kysely for the 800,000 rows of 2,500 series × 5 years with months); PostgreSQL goes through
+ * Kysely.
+ */
+export async function listRollupCells(db: Db, grain: Grain): Promise<RollupCell[]> {
+  if (db.sqlite) {
+    const statement = db.sqlite.prepare(
+      'select period, area_key, term_code, count from signal_rollup where grain = ?',
+    );
+    statement.setReturnArrays(true);
+    const rows = statement.all(grain) as unknown as Array<[string, string, string, number]>;
+    return rows.map(([period, areaKey, termCode, count]) => ({ period, areaKey, termCode, count }));
+  }
+  const rows = await db.kysely
     .selectFrom('signalRollup')
     .select(['period', 'areaKey', 'termCode', 'count'])
     .where('grain', '=', grain)

@@ -148,15 +148,13 @@ async function loadAreaValues(
   return { window, areas, counts, population, denominator };
 }
 
+/** Every label filter must name a taxonomy term (signals only ever carry taxonomy codes), or '*'. */
 async function checkLabels(db: Db, labels: readonly string[]): Promise<void> {
-  const known = new Set((await listRolledUpTerms(db.kysely)).map((t) => t.termCode));
-  const terms = await db.kysely
-    .selectFrom('taxonomyTerm')
-    .select('code')
-    .where('code', 'in', labels.length ? [...labels] : [''])
-    .execute();
+  const asked = labels.filter((l) => l !== '*');
+  if (asked.length === 0) return;
+  const terms = await db.kysely.selectFrom('taxonomyTerm').select('code').where('code', 'in', asked).execute();
   const exists = new Set(terms.map((t) => t.code));
-  const unknown = labels.filter((l) => l !== '*' && !exists.has(l) && !known.has(l));
+  const unknown = asked.filter((l) => !exists.has(l));
   if (unknown.length > 0) {
     throw new AppError(
       'NOT_FOUND',

@@ -108,7 +108,7 @@ async function recompute(
   let computeMs = 0;
   for (const grain of ['week', 'month'] as const) {
     const r0 = performance.now();
-    const cells = await listRollupCells(db.kysely, grain);
+    const cells = await listRollupCells(db, grain);
     readMs += performance.now() - r0;
     if (cells.length === 0) {
       // Nothing left to evaluate (every batch rolled back): every standing alarm of this grain is withdrawn.
