@@ -196,9 +196,12 @@ async function run(dialect: 'sqlite' | 'postgres', pack: string, noSignals: stri
     recomputeAnalytics(db, systemClock, null, { reason: 'import' }),
   );
   await time('hotspots', async () => {
-    for (const label of ['*', ...labels]) await getHotspots(db, { label, from: WEEK, to: addDays(WEEK, 6), denominator: 'population' });
+    for (const label of ['*', ...labels])
+      await getHotspots(db, { label, from: WEEK, to: addDays(WEEK, 6), denominator: 'population' });
   });
-  await time('indices', () => getIndices(db, { from: addDays(WEEK, -7 * 51), to: addDays(WEEK, 6), denominator: 'population' }));
+  await time('indices', () =>
+    getIndices(db, { from: addDays(WEEK, -7 * 51), to: addDays(WEEK, 6), denominator: 'population' }),
+  );
   await db.close();
   fs.rmSync(tmp, { recursive: true, force: true });
   const total = Object.values(steps).reduce((a, b) => a + b, 0);

@@ -5,17 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { generateCity } from '../synthetic/city.ts';
 import { createRandom } from '../synthetic/random.ts';
 import { neighboursFromPairs, queenContiguity, type Neighbours } from './contiguity.ts';
-
-const reference = (file: string): URL => new URL(`../../../shared/reference/${file}`, import.meta.url);
-
-function readCsv(url: URL): Array<Record<string, string>> {
-  const [header, ...lines] = fs.readFileSync(url, 'utf8').trimEnd().split('\n');
-  const names = header!.split(',');
-  return lines.map((line) => {
-    const fields = line.split(',');
-    return Object.fromEntries(names.map((name, i) => [name, fields[i] ?? '']));
-  });
-}
+import { readCsv, reference } from './reference-files.test-support.ts';
 
 /** Toronto's 158 neighbourhoods in the reference order: AREA_SHORT_CODE ascending as a number. */
 function torontoAreas(): { codes: string[]; geometries: Array<Polygon | MultiPolygon> } {

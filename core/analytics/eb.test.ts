@@ -1,19 +1,8 @@
-import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { neighboursFromPairs, type Neighbours } from './contiguity.ts';
 import { ebGlobal, ebLocal } from './eb.ts';
-
-const reference = (file: string): URL => new URL(`../../../shared/reference/${file}`, import.meta.url);
-
-function readCsv(url: URL): Array<Record<string, string>> {
-  const [header, ...lines] = fs.readFileSync(url, 'utf8').trimEnd().split('\n');
-  const names = header!.split(',');
-  return lines.map((line) => {
-    const fields = line.split(',');
-    return Object.fromEntries(names.map((name, i) => [name, fields[i] ?? '']));
-  });
-}
+import { readCsv, reference } from './reference-files.test-support.ts';
 
 const input = readCsv(reference('eb/input.csv'));
 const codes = input.map((row) => row['area']!);

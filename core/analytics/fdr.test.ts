@@ -1,18 +1,7 @@
-import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { benjaminiHochberg, fdrSummary } from './fdr.ts';
-
-const reference = (file: string): URL => new URL(`../../../shared/reference/${file}`, import.meta.url);
-
-function readCsv(url: URL): Array<Record<string, string>> {
-  const [header, ...lines] = fs.readFileSync(url, 'utf8').trimEnd().split('\n');
-  const names = header!.split(',');
-  return lines.map((line) => {
-    const fields = line.split(',');
-    return Object.fromEntries(names.map((name, i) => [name, fields[i] ?? '']));
-  });
-}
+import { readCsv, reference } from './reference-files.test-support.ts';
 
 /** The textbook definition, O(m²): adjusted p_(k) = min over j ≥ k of m·p_(j)/j, capped at 1. */
 function naiveBh(p: readonly number[]): number[] {

@@ -3,17 +3,7 @@ import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { neighboursFromPairs, queenContiguity, type Neighbours } from './contiguity.ts';
 import { getisOrdGiStar, giStarPermutationP, hotspots } from './gistar.ts';
-
-const reference = (file: string): URL => new URL(`../../../shared/reference/${file}`, import.meta.url);
-
-function readCsv(url: URL): Array<Record<string, string>> {
-  const [header, ...lines] = fs.readFileSync(url, 'utf8').trimEnd().split('\n');
-  const names = header!.split(',');
-  return lines.map((line) => {
-    const fields = line.split(',');
-    return Object.fromEntries(names.map((name, i) => [name, fields[i] ?? '']));
-  });
-}
+import { readCsv, reference } from './reference-files.test-support.ts';
 
 const values = readCsv(reference('gistar/values.csv'));
 const codes = values.map((row) => row['area']!);

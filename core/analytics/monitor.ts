@@ -35,8 +35,22 @@ export type MonitorOptions = {
 };
 
 export const DEFAULT_MONITOR: Record<Grain, MonitorOptions> = {
-  week: { grain: 'week', methods: METHODS, windowPeriods: 13, farringtonWindowPeriods: 4, minTotal: 10, earsMode: 'cdc' },
-  month: { grain: 'month', methods: METHODS, windowPeriods: 3, farringtonWindowPeriods: 2, minTotal: 10, earsMode: 'cdc' },
+  week: {
+    grain: 'week',
+    methods: METHODS,
+    windowPeriods: 13,
+    farringtonWindowPeriods: 4,
+    minTotal: 10,
+    earsMode: 'cdc',
+  },
+  month: {
+    grain: 'month',
+    methods: METHODS,
+    windowPeriods: 3,
+    farringtonWindowPeriods: 2,
+    minTotal: 10,
+    earsMode: 'cdc',
+  },
 };
 
 /**

@@ -186,7 +186,9 @@ export const indicesSchema = z.object({
       name: z.string(),
       spec: z.unknown(),
       unavailable: z.array(z.object({ key: z.string(), reason: z.string() })),
-      excludedAreas: z.array(z.string()).describe('Areas with no value for any indicator, left out of the ranking'),
+      excludedAreas: z
+        .array(z.string())
+        .describe('Areas with no value for any indicator, left out of the ranking'),
       areas: z
         .array(
           z.object({

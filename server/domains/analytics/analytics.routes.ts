@@ -38,20 +38,14 @@ import {
 } from './events.service.ts';
 import { listIndexDefinitions } from './index-definitions.ts';
 import { recomputeAnalytics } from './recompute.ts';
+import { booleanQuery, isoDay, repeatedQuery } from '../../platform/query.ts';
 
 const API = `${API_PREFIX}/analytics`;
 
-const day = z.iso.date().describe('YYYY-MM-DD');
-const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
-// A query parameter given once arrives as a string, repeated as an array.
-const repeated = z
-  .union([z.string().min(1).max(200), z.array(z.string().min(1).max(200)).max(200)])
-  .optional()
-  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
 const grain = z.enum(['week', 'month']);
 const period = {
-  from: day.optional().describe('First day; rounded down to the start of its week'),
-  to: day
+  from: isoDay.optional().describe('First day; rounded down to the start of its week'),
+  to: isoDay
     .optional()
     .describe('Last day; rounded up to the end of its week (default: the last signal, 52 weeks back)'),
 };
@@ -74,8 +68,8 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
           .object({
             grain: grain.optional(),
             ...period,
-            area: repeated.describe("Area code, '*' for the whole city; repeat for several"),
-            label: repeated.describe("Term code, '*' for every signal; repeat for several"),
+            area: repeatedQuery.describe("Area code, '*' for the whole city; repeat for several"),
+            label: repeatedQuery.describe("Term code, '*' for every signal; repeat for several"),
             method: z
               .union([z.enum(METHODS), z.array(z.enum(METHODS))])
               .optional()
@@ -115,8 +109,8 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
         summary: "Each watched series' latest evaluation per method, including fits that did not converge",
         querystring: z.object({
           grain: grain.optional(),
-          area: repeated,
-          label: repeated,
+          area: repeatedQuery,
+          label: repeatedQuery,
           notConverged: booleanQuery.default(false),
         }),
         response: { 200: z.object({ items: z.array(seriesStateSchema) }) },
@@ -285,7 +279,7 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
         querystring: z
           .object({
             ...period,
-            label: repeated,
+            label: repeatedQuery,
             denominator: z.string().min(1).max(100).optional(),
             limit: z.coerce.number().int().min(1).max(5000).default(200),
           })
@@ -310,7 +304,7 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
   const eventBody = z.object({
     name: z.string().trim().min(1).max(200),
     kind: z.enum(EVENT_KINDS),
-    occurredOn: day,
+    occurredOn: isoDay,
     areaCode: z.string().min(1).max(100).nullable().optional(),
     description: z.string().max(2000).nullable().optional(),
   });
@@ -397,7 +391,7 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
         params: idParams,
         querystring: z.object({
           weeks: z.coerce.number().int().min(1).max(26).default(4),
-          label: repeated,
+          label: repeatedQuery,
           confidence: z.coerce.number().min(0.5).max(0.999).default(0.95),
         }),
         response: { 200: impactSchema },

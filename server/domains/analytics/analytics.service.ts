@@ -152,7 +152,11 @@ async function loadAreaValues(
 async function checkLabels(db: Db, labels: readonly string[]): Promise<void> {
   const asked = labels.filter((l) => l !== '*');
   if (asked.length === 0) return;
-  const terms = await db.kysely.selectFrom('taxonomyTerm').select('code').where('code', 'in', asked).execute();
+  const terms = await db.kysely
+    .selectFrom('taxonomyTerm')
+    .select('code')
+    .where('code', 'in', asked)
+    .execute();
   const exists = new Set(terms.map((t) => t.code));
   const unknown = asked.filter((l) => !exists.has(l));
   if (unknown.length > 0) {
@@ -333,7 +337,12 @@ export async function getIndices(
     for (const ind of indicators) kept[ind.key] = at.map((i) => columns[ind.key]![i] ?? null);
     const spec = {
       key: d.key,
-      indicators: indicators.map((i) => ({ key: i.key, label: i.label, weight: i.weight, direction: i.direction })),
+      indicators: indicators.map((i) => ({
+        key: i.key,
+        label: i.label,
+        weight: i.weight,
+        direction: i.direction,
+      })),
       outliers: d.spec.outliers,
       normalisation: d.spec.normalisation,
       aggregation: d.spec.aggregation,

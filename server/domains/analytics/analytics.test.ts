@@ -102,7 +102,10 @@ describeEachDialect('analytics on the rollups', (ctx) => {
 
     it('records a failed run with its error and lets the error through', async () => {
       await expect(
-        recomputeAnalytics(ctx.db, fixedClock('2025-01-03T12:00:00Z'), null, { reason: 'manual', monitor: { week: { earsMode: 'nonsense' as never } } }),
+        recomputeAnalytics(ctx.db, fixedClock('2025-01-03T12:00:00Z'), null, {
+          reason: 'manual',
+          monitor: { week: { earsMode: 'nonsense' as never } },
+        }),
       ).rejects.toThrow();
       const [last] = await listAnalyticsRuns(ctx.db, 1);
       expect(last).toMatchObject({ status: 'failed', reason: 'manual' });
@@ -110,10 +113,26 @@ describeEachDialect('analytics on the rollups', (ctx) => {
     });
 
     it('withdraws only what a method re-evaluated: an older Farrington alarm outlives an EARS-only window', async () => {
-      const key = { grain: 'week', areaKey: 'Z9', termCode: '*', period: '2019-03-04', observed: 9, expected: 1, upperbound: 4 };
+      const key = {
+        grain: 'week',
+        areaKey: 'Z9',
+        termCode: '*',
+        period: '2019-03-04',
+        observed: 9,
+        expected: 1,
+        upperbound: 4,
+      };
       const run = { id: 'run-a', now: '2025-01-05T00:00:00.000Z', newId };
       await ctx.db.kysely.transaction().execute(async (trx) => {
-        await saveAlarms(trx, [{ ...key, method: 'ears_c1' }, { ...key, method: 'farrington_classic' }], [], run);
+        await saveAlarms(
+          trx,
+          [
+            { ...key, method: 'ears_c1' },
+            { ...key, method: 'farrington_classic' },
+          ],
+          [],
+          run,
+        );
         await saveAlarms(
           trx,
           [],

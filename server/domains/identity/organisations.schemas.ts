@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { booleanQuery } from '../../platform/query.ts';
 
 export const ORGANISATION_KINDS = [
   'city_department',
@@ -27,8 +28,6 @@ export const organisationUpdateSchema = z
   .strictObject({ name: name.optional(), kind: z.enum(ORGANISATION_KINDS).optional() })
   .refine((v) => v.name !== undefined || v.kind !== undefined, 'give name or kind');
 export type OrganisationUpdate = z.infer<typeof organisationUpdateSchema>;
-
-const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const organisationListQuerySchema = z.strictObject({
   kind: z.enum(ORGANISATION_KINDS).optional(),

@@ -8,6 +8,7 @@ import {
   signalExtentSchema,
 } from './picture.presenter.ts';
 import { getAreaPicture, getSignalExtent } from './picture.service.ts';
+import { repeatedQuery } from '../../platform/query.ts';
 
 const isoDate = z
   .string()
@@ -17,18 +18,12 @@ const isoDate = z
     return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(v);
   }, 'is not a calendar date');
 
-// A query parameter given once arrives as a string, repeated as an array.
-const repeatable = z
-  .union([z.string().min(1), z.array(z.string().min(1))])
-  .optional()
-  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
-
 const areaPictureQuery = z
   .object({
     from: isoDate.optional(),
     to: isoDate.optional(),
-    label: repeatable.describe('Category code; matches the term and its descendants. Repeat for several.'),
-    source: repeatable.describe('Source code. Repeat for several.'),
+    label: repeatedQuery.describe('Category code; matches the term and its descendants. Repeat for several.'),
+    source: repeatedQuery.describe('Source code. Repeat for several.'),
     denominator: z
       .string()
       .min(1)

@@ -34,19 +34,18 @@ import {
   rollbackBatch,
   type ImportReport,
 } from './signals.service.ts';
+import { booleanQuery, isoDay } from '../../platform/query.ts';
 
 const API = API_PREFIX;
 
-const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 const repeated = z
   .union([z.string().min(1), z.array(z.string().min(1))])
   .transform((v) => (Array.isArray(v) ? v : [v]))
   .optional();
-const day = z.iso.date().describe('YYYY-MM-DD');
 
 const listQuery = z.object({
-  from: day.optional().describe('First day, inclusive (YYYY-MM-DD)'),
-  to: day.optional().describe('Last day, inclusive (YYYY-MM-DD)'),
+  from: isoDay.optional().describe('First isoDay, inclusive (YYYY-MM-DD)'),
+  to: isoDay.optional().describe('Last isoDay, inclusive (YYYY-MM-DD)'),
   area: repeated.describe('Area code; repeat for several'),
   label: repeated.describe('Term code; matches the term and every term below it; repeat for several'),
   source: repeated.describe('Source code; repeat for several'),

@@ -800,7 +800,10 @@ describeEachDialect('signal import audit trail', (ctx) => {
 
     await rebuildRollups(ctx.db, clock, null);
     expect(await auditEntries(ctx.db, 'signal.rollups_rebuild')).toEqual([
-      expect.objectContaining({ actorUserId: null, details: { via: 'cli', rows: expect.any(Number), differences: 0 } }),
+      expect.objectContaining({
+        actorUserId: null,
+        details: { via: 'cli', rows: expect.any(Number), differences: 0 },
+      }),
     ]);
   });
 

@@ -11,10 +11,9 @@ import {
 } from './sources.presenter.ts';
 import { newSourceSchema, sourceUpdateSchema } from './sources.schemas.ts';
 import { createSource, getSourceWithFreshness, listSources, updateSource } from './sources.service.ts';
+import { booleanQuery } from '../../platform/query.ts';
 
 const BASE = `${API_PREFIX}/sources`;
-
-const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 const codeParams = z.object({ code: z.string().min(1).max(64) });
 

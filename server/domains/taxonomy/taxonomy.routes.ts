@@ -20,14 +20,13 @@ import {
   retireTerm,
   updateTermLabels,
 } from './taxonomy.service.ts';
+import { booleanQuery } from '../../platform/query.ts';
 
 const BASE = `${API_PREFIX}/taxonomy`;
 
 const locale = z
   .string()
   .refine((v) => canonicalLocale(v) !== null, 'must be a BCP 47 language tag, e.g. fr or fr-CA');
-
-const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 const facetCodes = FACETS.map((f) => f.code) as [string, ...string[]];
 

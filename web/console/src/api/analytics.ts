@@ -1,5 +1,6 @@
 // Response shapes of the early-warning API (server/domains/analytics/analytics.presenter.ts) and the reads the
 // console makes of it.
+import type { FdrSummary } from '../../../../core/analytics/fdr.ts';
 import { apiUrl, useFetch, type Fetched } from './client.ts';
 import { usePagedList, type PagedList } from './paged-list.ts';
 
@@ -8,21 +9,12 @@ const BASE = '/api/v1/analytics';
 /** Whole periods the figures cover: from the first day of the first to the last day of the last. */
 export type AnalyticsWindow = { grain: 'week' | 'month'; from: string; to: string };
 
-export const ALARM_METHODS = [
-  'ears_c1',
-  'ears_c2',
-  'ears_c3',
-  'farrington_noufaily',
-  'farrington_classic',
-] as const;
-export type AlarmMethod = (typeof ALARM_METHODS)[number];
-
 /** Area '*' is the whole city, label '*' every signal. */
 export const EVERY = '*';
 
 export type Alarm = {
   id: string;
-  /** One of ALARM_METHODS; typed as string because a newer server may add a method. */
+  /** One of METHODS in core/analytics/monitor.ts; typed as string because a newer server may add a method. */
   method: string;
   grain: string;
   area: string;
@@ -43,18 +35,7 @@ export type AlarmPage = { items: Alarm[]; nextCursor: string | null };
 
 export const HOTSPOT_MEASURES = ['eb_rate', 'rate', 'count'] as const;
 export type HotspotMeasure = (typeof HOTSPOT_MEASURES)[number];
-
-export type FdrSummary = {
-  alpha: number;
-  /** Areas tested. */
-  m: number;
-  /** Areas significant after Benjamini–Hochberg. */
-  bhK: number;
-  bhThreshold: number;
-  bhMaxSignificantP: number | null;
-  esdaK: number;
-  esdaCutoff: number;
-};
+export type { FdrSummary };
 
 export type HotspotArea = {
   code: string;
