@@ -238,7 +238,7 @@ describeEachDialect('auth routes', (ctx) => {
       totpEnabled: false,
     });
     const abilities = me.json().abilities;
-    expect(abilities.picture).toEqual({ read: true, export: true });
+    expect(abilities.picture).toEqual({ read: true, update: true, export: true });
     expect(abilities.signal).toEqual({ read: false, import: false, rollback: false, export: false });
     expect(abilities.session).toEqual({ read: true, end: true });
     expect(Object.keys(abilities).sort()).toEqual(
@@ -252,6 +252,7 @@ describeEachDialect('auth routes', (ctx) => {
         'signal',
         'source',
         'taxonomy',
+        'trigger_event',
         'user',
       ].sort(),
     );

@@ -21,6 +21,7 @@ const schoolOffice = {
     { resource: 'area', action: 'read', scope: 'all' },
     { resource: 'taxonomy', action: 'read', scope: 'all' },
     { resource: 'picture', action: 'read', scope: 'all' },
+    { resource: 'trigger_event', action: 'read', scope: 'all' },
     { resource: 'organisation', action: 'read', scope: 'organisation' },
     { resource: 'session', action: 'read', scope: 'own' },
     { resource: 'session', action: 'end', scope: 'own' },
