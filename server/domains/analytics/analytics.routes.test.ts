@@ -65,6 +65,21 @@ describeEachDialect('analytics API', (ctx) => {
     expect((await coordinator.inject(url)).statusCode).toBe(status);
   });
 
+  it('narrows rates, hotspots, indices and gaps to the areas asked for, computed over every area', async () => {
+    const all = (await coordinator.inject('/api/v1/analytics/hotspots?measure=count')).json();
+    const two = (await coordinator.inject('/api/v1/analytics/hotspots?measure=count&area=C3&area=A1')).json();
+    expect(two.areas.map((a: { code: string }) => a.code)).toEqual(['A1', 'C3']);
+    expect(two.areas[1].z).toBe(all.areas.find((a: { code: string }) => a.code === 'C3').z);
+    const rates = (await coordinator.inject('/api/v1/analytics/rates?area=B2')).json();
+    expect(rates.areas.map((a: { code: string }) => a.code)).toEqual(['B2']);
+    const indices = (await coordinator.inject('/api/v1/analytics/indices?runs=50&area=B2')).json();
+    for (const index of indices.indices)
+      if (index.areas) expect(index.areas.map((a: { code: string }) => a.code)).toEqual(['B2']);
+    const gaps = (await coordinator.inject('/api/v1/analytics/gaps?label=bias.antisemitism&area=E5')).json();
+    expect(gaps.gaps.map((g: { area: string }) => g.area)).toEqual(['E5']);
+    expect((await coordinator.inject('/api/v1/analytics/rates?area=Z9')).statusCode).toBe(404);
+  });
+
   it('serves hotspots, rates, indices and gaps for a period', async () => {
     const hot = await coordinator.inject('/api/v1/analytics/hotspots?measure=count&permutations=99&seed=7');
     expect(hot.statusCode).toBe(200);

@@ -20,6 +20,7 @@ import {
   triggerEventSchema,
 } from './analytics.presenter.ts';
 import {
+  onlyAreas,
   getGaps,
   getHotspots,
   getIndices,
@@ -172,13 +173,18 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
               .max(200)
               .optional()
               .describe("Term code, '*' (default) for every signal"),
+            area: repeatedQuery.describe('Only these area codes in the answer; repeat for several'),
             denominator: z.string().min(1).max(100).optional(),
           })
           .refine(fromNotAfterTo, orderedPeriod),
         response: { 200: ratesSchema },
       },
     },
-    async (request) => (await getRates(db, request.query)) ?? Promise.reject(noData()),
+    async (request) => {
+      const rates = await getRates(db, request.query);
+      if (!rates) throw noData();
+      return { ...rates, areas: await onlyAreas(db, rates.areas, request.query.area) };
+    },
   );
 
   app.get(
@@ -192,6 +198,7 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
           .object({
             ...period,
             label: z.string().min(1).max(200).optional(),
+            area: repeatedQuery.describe('Only these area codes in the answer; repeat for several'),
             measure: z
               .enum(['count', 'rate', 'eb_rate'])
               .optional()
@@ -210,7 +217,11 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
         response: { 200: hotspotsSchema },
       },
     },
-    async (request) => (await getHotspots(db, request.query)) ?? Promise.reject(noData()),
+    async (request) => {
+      const hot = await getHotspots(db, request.query);
+      if (!hot) throw noData();
+      return { ...hot, areas: await onlyAreas(db, hot.areas, request.query.area) };
+    },
   );
 
   app.get(
@@ -225,6 +236,7 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
           .object({
             ...period,
             key: z.string().min(1).max(100).optional(),
+            area: repeatedQuery.describe('Only these area codes in the answer; repeat for several'),
             denominator: z.string().min(1).max(100).optional(),
             runs: z.coerce.number().int().min(50).max(2000).optional(),
             seed: z.coerce
@@ -238,7 +250,18 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
         response: { 200: indicesSchema },
       },
     },
-    async (request) => (await getIndices(db, request.query)) ?? Promise.reject(noData()),
+    async (request) => {
+      const result = await getIndices(db, request.query);
+      if (!result) throw noData();
+      const indices = [];
+      for (const index of result.indices) {
+        indices.push({
+          ...index,
+          areas: index.areas && (await onlyAreas(db, index.areas, request.query.area)),
+        });
+      }
+      return { ...result, indices };
+    },
   );
 
   app.get(
@@ -280,6 +303,7 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
           .object({
             ...period,
             label: repeatedQuery,
+            area: repeatedQuery.describe('Only these area codes in the answer; repeat for several'),
             denominator: z.string().min(1).max(100).optional(),
             limit: z.coerce.number().int().min(1).max(5000).default(200),
           })
@@ -294,6 +318,7 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
           from: q.from,
           to: q.to,
           labels: q.label,
+          areas: q.area,
           denominator: q.denominator,
           limit: q.limit,
         })) ?? Promise.reject(noData())

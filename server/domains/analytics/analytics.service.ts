@@ -168,6 +168,33 @@ async function checkLabels(db: Db, labels: readonly string[]): Promise<void> {
   }
 }
 
+/**
+ * Keeps only the requested areas in an answer. The statistics themselves are always computed over every area (a
+ * hotspot or a smoothed rate depends on the neighbours and the whole city); this only narrows what is returned.
+ */
+export async function onlyAreas<T extends { code: string } | { area: string }>(
+  db: Db,
+  rows: T[],
+  areas: readonly string[],
+): Promise<T[]> {
+  if (areas.length === 0) return rows;
+  const found = await db.kysely
+    .selectFrom('area')
+    .select('code')
+    .where('code', 'in', [...areas])
+    .execute();
+  const known = new Set(found.map((a) => a.code));
+  const unknown = areas.filter((a) => !known.has(a));
+  if (unknown.length > 0) {
+    throw new AppError(
+      'NOT_FOUND',
+      `Area not found: ${unknown.join(', ')}`,
+      unknown.map((value) => ({ parameter: 'area', value, reason: 'no such area' })),
+    );
+  }
+  return rows.filter((r) => known.has('code' in r ? r.code : r.area));
+}
+
 const PER_10K = 10_000;
 
 /** Rates per 10,000 residents with global and local (spatial) Empirical Bayes smoothing. */
@@ -454,6 +481,7 @@ export async function getGaps(
     labels?: string[] | undefined;
     denominator?: string | undefined;
     limit?: number | undefined;
+    areas?: string[] | undefined;
   },
 ) {
   const terms = query.labels?.length
@@ -482,7 +510,7 @@ export async function getGaps(
   return {
     window: v.window,
     provisionCategories: [...new Set(provision.map((p) => p.category))].sort(),
-    gaps: gaps.slice(0, query.limit ?? 200).map(withName),
-    highNeedLittleAnswer: highNeedLittleAnswer(gaps).map(withName),
+    gaps: (await onlyAreas(db, gaps, query.areas ?? [])).slice(0, query.limit ?? 200).map(withName),
+    highNeedLittleAnswer: (await onlyAreas(db, highNeedLittleAnswer(gaps), query.areas ?? [])).map(withName),
   };
 }
