@@ -302,7 +302,7 @@ export async function selectSeriesStates(
   return q.orderBy('grain').orderBy('areaKey').orderBy('termCode').orderBy('method').limit(5000).execute();
 }
 
-/** Sum of a rollup count, for the "signals behind an alarm" cross-check in tests and the CLI. */
+/** One stored rollup count (0 when absent): what an alarm says it observed, checked in the tests. */
 export async function countRollup(
   ex: Executor,
   grain: Grain,
