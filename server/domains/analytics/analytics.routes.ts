@@ -50,9 +50,31 @@ const period = {
     .optional()
     .describe('Last day; rounded up to the end of its week (default: the last signal, 52 weeks back)'),
 };
-const fromNotAfterTo = (q: { from?: string | undefined; to?: string | undefined }) =>
-  q.from === undefined || q.to === undefined || q.from <= q.to;
-const orderedPeriod = { message: 'from must not be after to', path: ['from'] };
+/** A query over a period, with `from` not after `to`. */
+const periodQuery = <T extends z.ZodRawShape>(fields: T) =>
+  z.object({ ...period, ...fields }).refine(
+    (q) => {
+      // The generic shape hides the two period fields from the checker; they are always there.
+      const { from, to } = q as { from?: string; to?: string };
+      return !from || !to || from <= to;
+    },
+    {
+      message: 'from must not be after to',
+      path: ['from'],
+    },
+  );
+
+// The spatial answers are computed over every area; these narrow what is returned and set the rates' denominator.
+const areaFilter = {
+  area: repeatedQuery.describe('Only these area codes in the answer; repeat for several'),
+  denominator: z.string().min(1).max(100).optional(),
+};
+const seed = z.coerce
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1)
+  .optional();
 
 const noData = () => new AppError('NOT_FOUND', 'No areas or signals to analyse yet');
 
@@ -65,21 +87,19 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
         tags: ['analytics'],
         summary:
           'Early-warning alarms (EARS, Farrington) with expected count, upper bound and observed count',
-        querystring: z
-          .object({
-            grain: grain.optional(),
-            ...period,
-            area: repeatedQuery.describe("Area code, '*' for the whole city; repeat for several"),
-            label: repeatedQuery.describe("Term code, '*' for every signal; repeat for several"),
-            method: z
-              .union([z.enum(METHODS), z.array(z.enum(METHODS))])
-              .optional()
-              .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
-            includeWithdrawn: booleanQuery.default(false),
-            cursor: z.string().min(1).max(500).optional(),
-            limit: z.coerce.number().int().min(1).max(500).default(100),
-          })
-          .refine(fromNotAfterTo, orderedPeriod),
+        querystring: z.object({
+          grain: grain.optional(),
+          ...period,
+          area: repeatedQuery.describe("Area code, '*' for the whole city; repeat for several"),
+          label: repeatedQuery.describe("Term code, '*' for every signal; repeat for several"),
+          method: z
+            .union([z.enum(METHODS), z.array(z.enum(METHODS))])
+            .optional()
+            .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
+          includeWithdrawn: booleanQuery.default(false),
+          cursor: z.string().min(1).max(500).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
         response: { 200: alarmPageSchema },
       },
     },
@@ -164,19 +184,10 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
       schema: {
         tags: ['analytics'],
         summary: 'Signals per 10,000 residents per area, raw and Empirical Bayes smoothed (global and local)',
-        querystring: z
-          .object({
-            ...period,
-            label: z
-              .string()
-              .min(1)
-              .max(200)
-              .optional()
-              .describe("Term code, '*' (default) for every signal"),
-            area: repeatedQuery.describe('Only these area codes in the answer; repeat for several'),
-            denominator: z.string().min(1).max(100).optional(),
-          })
-          .refine(fromNotAfterTo, orderedPeriod),
+        querystring: periodQuery({
+          label: z.string().min(1).max(200).optional().describe("Term code, '*' (default) for every signal"),
+          ...areaFilter,
+        }),
         response: { 200: ratesSchema },
       },
     },
@@ -194,26 +205,18 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
       schema: {
         tags: ['analytics'],
         summary: 'Getis-Ord Gi* hotspots on queen contiguity with Benjamini–Hochberg FDR',
-        querystring: z
-          .object({
-            ...period,
-            label: z.string().min(1).max(200).optional(),
-            area: repeatedQuery.describe('Only these area codes in the answer; repeat for several'),
-            measure: z
-              .enum(['count', 'rate', 'eb_rate'])
-              .optional()
-              .describe('Value per area: count, rate per 10,000, or local Empirical Bayes rate (default)'),
-            denominator: z.string().min(1).max(100).optional(),
-            alpha: z.coerce.number().gt(0).lt(1).optional(),
-            permutations: z.coerce.number().int().min(99).max(9999).optional(),
-            seed: z.coerce
-              .number()
-              .int()
-              .min(0)
-              .max(2 ** 31 - 1)
-              .optional(),
-          })
-          .refine(fromNotAfterTo, orderedPeriod),
+        querystring: periodQuery({
+          label: z.string().min(1).max(200).optional(),
+          area: repeatedQuery.describe('Only these area codes in the answer; repeat for several'),
+          measure: z
+            .enum(['count', 'rate', 'eb_rate'])
+            .optional()
+            .describe('Value per area: count, rate per 10,000, or local Empirical Bayes rate (default)'),
+          denominator: z.string().min(1).max(100).optional(),
+          alpha: z.coerce.number().gt(0).lt(1).optional(),
+          permutations: z.coerce.number().int().min(99).max(9999).optional(),
+          seed,
+        }),
         response: { 200: hotspotsSchema },
       },
     },
@@ -232,21 +235,12 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
         tags: ['analytics'],
         summary:
           'Composite indices per area (threat, needs, protective) with indicators and rank uncertainty',
-        querystring: z
-          .object({
-            ...period,
-            key: z.string().min(1).max(100).optional(),
-            area: repeatedQuery.describe('Only these area codes in the answer; repeat for several'),
-            denominator: z.string().min(1).max(100).optional(),
-            runs: z.coerce.number().int().min(50).max(2000).optional(),
-            seed: z.coerce
-              .number()
-              .int()
-              .min(0)
-              .max(2 ** 31 - 1)
-              .optional(),
-          })
-          .refine(fromNotAfterTo, orderedPeriod),
+        querystring: periodQuery({
+          key: z.string().min(1).max(100).optional(),
+          ...areaFilter,
+          runs: z.coerce.number().int().min(50).max(2000).optional(),
+          seed,
+        }),
         response: { 200: indicesSchema },
       },
     },
@@ -299,15 +293,11 @@ export const analyticsRoutes: RouteModule = (app, { db, clock }) => {
       schema: {
         tags: ['analytics'],
         summary: 'Coverage gaps: need per area and category against the services answering it',
-        querystring: z
-          .object({
-            ...period,
-            label: repeatedQuery,
-            area: repeatedQuery.describe('Only these area codes in the answer; repeat for several'),
-            denominator: z.string().min(1).max(100).optional(),
-            limit: z.coerce.number().int().min(1).max(5000).default(200),
-          })
-          .refine(fromNotAfterTo, orderedPeriod),
+        querystring: periodQuery({
+          label: repeatedQuery,
+          ...areaFilter,
+          limit: z.coerce.number().int().min(1).max(5000).default(200),
+        }),
         response: { 200: gapsSchema },
       },
     },
