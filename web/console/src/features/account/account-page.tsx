@@ -20,6 +20,7 @@ import { useRoleName } from '../admin/labels.ts';
 import { useAuth } from '../auth/auth-context.tsx';
 import { inLocale } from '../auth/continue.ts';
 import { browserOf } from './browser.ts';
+import { ScrollTable } from '../../components/scroll-table.tsx';
 
 const PASSWORD_MIN = 12;
 const PASSWORD_MAX = 128;
@@ -293,43 +294,43 @@ function OwnSessions({
       {loading && !sessions && <Loading />}
       {sessions && sessions.length === 0 && <Empty>{t('sessions.empty')}</Empty>}
       {sessions && sessions.length > 0 && (
-        <div className="table-scroll" role="region" aria-labelledby="own-sessions-caption" tabIndex={0}>
-          <table className="admin-table">
-            <caption id="own-sessions-caption" className="visually-hidden">
-              {t('account.sessions')}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('sessions.col.browser')}</th>
-                <th scope="col">{t('sessions.col.started')}</th>
-                <th scope="col">{t('sessions.col.lastSeen')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('sessions.col.actions')}</span>
-                </th>
+        <ScrollTable
+          id="own-sessions"
+          className="admin-table"
+          captionClassName="visually-hidden"
+          caption={t('account.sessions')}
+        >
+          <thead>
+            <tr>
+              <th scope="col">{t('sessions.col.browser')}</th>
+              <th scope="col">{t('sessions.col.started')}</th>
+              <th scope="col">{t('sessions.col.lastSeen')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('sessions.col.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((s) => (
+              <tr key={s.id} data-id={s.id}>
+                <th scope="row">{browserOf(s.userAgent) ?? t('sessions.unknownBrowser')}</th>
+                <td className="nowrap">{format.dateTime(s.createdAt)}</td>
+                <td className="nowrap">{format.dateTime(s.lastSeenAt)}</td>
+                <td>
+                  {s.current ? (
+                    <span className="tag tag-current">{t('sessions.current')}</span>
+                  ) : (
+                    canEnd && (
+                      <button type="button" className="secondary" onClick={() => void end([s.id])}>
+                        {t('sessions.end')}
+                      </button>
+                    )
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {sessions.map((s) => (
-                <tr key={s.id} data-id={s.id}>
-                  <th scope="row">{browserOf(s.userAgent) ?? t('sessions.unknownBrowser')}</th>
-                  <td className="nowrap">{format.dateTime(s.createdAt)}</td>
-                  <td className="nowrap">{format.dateTime(s.lastSeenAt)}</td>
-                  <td>
-                    {s.current ? (
-                      <span className="tag tag-current">{t('sessions.current')}</span>
-                    ) : (
-                      canEnd && (
-                        <button type="button" className="secondary" onClick={() => void end([s.id])}>
-                          {t('sessions.end')}
-                        </button>
-                      )
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       {canEnd && others.length > 0 && (
         <p className="button-row">

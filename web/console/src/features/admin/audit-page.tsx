@@ -15,6 +15,7 @@ import { useRoleName } from './labels.ts';
 import { Withheld } from './withheld.tsx';
 import { usePagedList } from '../../api/paged-list.ts';
 import { LoadMore } from '../../components/load-more.tsx';
+import { ScrollTable } from '../../components/scroll-table.tsx';
 
 const PAGE_SIZE = 50;
 const OUTCOMES = ['success', 'failure', 'denied'] as const;
@@ -256,62 +257,59 @@ export function AuditPage({ locale }: { locale: Locale }) {
       {first.loading && <Loading />}
       {first.data && !first.loading && items.length === 0 && <Empty>{t('audit.empty')}</Empty>}
       {items.length > 0 && (
-        <div className="table-scroll" role="region" aria-labelledby="audit-caption" tabIndex={0}>
-          <table className="admin-table audit-table">
-            <caption id="audit-caption">{t('audit.caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('audit.col.time')}</th>
-                <th scope="col">{t('audit.col.actor')}</th>
-                <th scope="col">{t('audit.col.action')}</th>
-                <th scope="col">{t('audit.col.resource')}</th>
-                <th scope="col">{t('audit.col.outcome')}</th>
-                <th scope="col">{t('audit.col.details')}</th>
+        <ScrollTable id="audit" className="admin-table audit-table" caption={t('audit.caption')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('audit.col.time')}</th>
+              <th scope="col">{t('audit.col.actor')}</th>
+              <th scope="col">{t('audit.col.action')}</th>
+              <th scope="col">{t('audit.col.resource')}</th>
+              <th scope="col">{t('audit.col.outcome')}</th>
+              <th scope="col">{t('audit.col.details')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((e) => (
+              <tr key={e.id} data-action={e.action}>
+                <td className="nowrap">
+                  <time dateTime={e.occurredAt}>{format.dateTime(e.occurredAt)}</time>
+                </td>
+                <td>
+                  {actorName(e)}
+                  {e.actorRole && (
+                    <div className="muted">{roleName({ code: e.actorRole, name: e.actorRole })}</div>
+                  )}
+                </td>
+                <td className="mono">
+                  <bdi dir="ltr">{e.action}</bdi>
+                </td>
+                <td className="mono">
+                  <bdi dir="ltr">{e.resourceType ?? ''}</bdi>
+                  {e.resourceId && (
+                    <div className="muted">
+                      <bdi dir="ltr">{e.resourceId}</bdi>
+                    </div>
+                  )}
+                </td>
+                <td>
+                  <span className={`tag tag-${e.outcome}`}>
+                    {(OUTCOMES as readonly string[]).includes(e.outcome)
+                      ? t(`audit.outcome.${e.outcome as (typeof OUTCOMES)[number]}`)
+                      : e.outcome}
+                  </span>
+                </td>
+                <td className="details">
+                  {e.details === undefined ? (
+                    <Withheld />
+                  ) : (
+                    e.details &&
+                    Object.keys(e.details).length > 0 && <code dir="ltr">{JSON.stringify(e.details)}</code>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((e) => (
-                <tr key={e.id} data-action={e.action}>
-                  <td className="nowrap">
-                    <time dateTime={e.occurredAt}>{format.dateTime(e.occurredAt)}</time>
-                  </td>
-                  <td>
-                    {actorName(e)}
-                    {e.actorRole && (
-                      <div className="muted">{roleName({ code: e.actorRole, name: e.actorRole })}</div>
-                    )}
-                  </td>
-                  <td className="mono">
-                    <bdi dir="ltr">{e.action}</bdi>
-                  </td>
-                  <td className="mono">
-                    <bdi dir="ltr">{e.resourceType ?? ''}</bdi>
-                    {e.resourceId && (
-                      <div className="muted">
-                        <bdi dir="ltr">{e.resourceId}</bdi>
-                      </div>
-                    )}
-                  </td>
-                  <td>
-                    <span className={`tag tag-${e.outcome}`}>
-                      {(OUTCOMES as readonly string[]).includes(e.outcome)
-                        ? t(`audit.outcome.${e.outcome as (typeof OUTCOMES)[number]}`)
-                        : e.outcome}
-                    </span>
-                  </td>
-                  <td className="details">
-                    {e.details === undefined ? (
-                      <Withheld />
-                    ) : (
-                      e.details &&
-                      Object.keys(e.details).length > 0 && <code dir="ltr">{JSON.stringify(e.details)}</code>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       <LoadMore list={list} />
     </>

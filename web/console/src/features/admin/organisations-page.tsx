@@ -20,6 +20,7 @@ import { navigate, updateQuery, useUrl } from '../../routing/url-state.ts';
 import { inLocale } from '../auth/continue.ts';
 import { ORGANISATION_KINDS, useKindName } from './labels.ts';
 import { Withheld } from './withheld.tsx';
+import { ScrollTable } from '../../components/scroll-table.tsx';
 
 export function OrganisationsPage({ locale }: { locale: Locale }) {
   const t = useT();
@@ -106,35 +107,37 @@ export function OrganisationsPage({ locale }: { locale: Locale }) {
       {list.loading && !list.data && <Loading />}
       {list.data && list.data.items.length === 0 && <Empty>{t('organisations.empty')}</Empty>}
       {list.data && list.data.items.length > 0 && (
-        <div className="table-scroll" role="region" aria-labelledby="organisations-caption" tabIndex={0}>
-          <table className="admin-table" aria-busy={list.loading}>
-            <caption id="organisations-caption">{t('organisations.caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('organisations.col.name')}</th>
-                <th scope="col">{t('organisations.col.kind')}</th>
-                <th scope="col" className="numeric">
-                  {t('organisations.col.members')}
+        <ScrollTable
+          id="organisations"
+          className="admin-table"
+          busy={list.loading}
+          caption={t('organisations.caption')}
+        >
+          <thead>
+            <tr>
+              <th scope="col">{t('organisations.col.name')}</th>
+              <th scope="col">{t('organisations.col.kind')}</th>
+              <th scope="col" className="numeric">
+                {t('organisations.col.members')}
+              </th>
+              <th scope="col">{t('organisations.col.state')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.items.map((o) => (
+              <tr key={o.id} data-id={o.id}>
+                <th scope="row">
+                  <Link href={inLocale(paths.organisation(o.id), locale)}>{o.name}</Link>
                 </th>
-                <th scope="col">{t('organisations.col.state')}</th>
+                <td>{kindName(o.kind)}</td>
+                <td className="numeric">{o.memberCount ?? <Withheld />}</td>
+                <td>
+                  <span className={`tag tag-${o.state}`}>{t(`organisations.state.${o.state}`)}</span>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((o) => (
-                <tr key={o.id} data-id={o.id}>
-                  <th scope="row">
-                    <Link href={inLocale(paths.organisation(o.id), locale)}>{o.name}</Link>
-                  </th>
-                  <td>{kindName(o.kind)}</td>
-                  <td className="numeric">{o.memberCount ?? <Withheld />}</td>
-                  <td>
-                    <span className={`tag tag-${o.state}`}>{t(`organisations.state.${o.state}`)}</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
     </>
   );

@@ -31,6 +31,7 @@ import { USER_STATUSES, useRoleName } from './labels.ts';
 import { Withheld } from './withheld.tsx';
 import { usePagedList } from '../../api/paged-list.ts';
 import { LoadMore } from '../../components/load-more.tsx';
+import { ScrollTable } from '../../components/scroll-table.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -161,45 +162,42 @@ export function PeoplePage({ locale }: { locale: Locale }) {
       {first.loading && <Loading />}
       {first.data && !first.loading && items.length === 0 && <Empty>{t('people.empty')}</Empty>}
       {items.length > 0 && (
-        <div className="table-scroll" role="region" aria-labelledby="people-caption" tabIndex={0}>
-          <table className="admin-table people-table">
-            <caption id="people-caption">{t('people.caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('people.col.name')}</th>
-                <th scope="col">{t('people.col.email')}</th>
-                <th scope="col">{t('people.col.organisation')}</th>
-                <th scope="col">{t('people.col.role')}</th>
-                <th scope="col">{t('people.col.status')}</th>
-                <th scope="col">{t('people.col.lastLogin')}</th>
-                <th scope="col">{t('people.col.secondFactor')}</th>
+        <ScrollTable id="people" className="admin-table people-table" caption={t('people.caption')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('people.col.name')}</th>
+              <th scope="col">{t('people.col.email')}</th>
+              <th scope="col">{t('people.col.organisation')}</th>
+              <th scope="col">{t('people.col.role')}</th>
+              <th scope="col">{t('people.col.status')}</th>
+              <th scope="col">{t('people.col.lastLogin')}</th>
+              <th scope="col">{t('people.col.secondFactor')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((u) => (
+              <tr key={u.id} data-id={u.id}>
+                <th scope="row">
+                  <Link href={inLocale(paths.person(u.id), locale)}>{u.displayName}</Link>
+                </th>
+                <td className="email">
+                  {u.email === undefined ? <Withheld /> : <bdi dir="ltr">{u.email}</bdi>}
+                </td>
+                <td>{u.organisation.name}</td>
+                <td>{roleName(u.role)}</td>
+                <td>
+                  <StatusTag status={u.status} />
+                </td>
+                <td className="nowrap">
+                  <LastLogin at={u.lastLoginAt} />
+                </td>
+                <td>
+                  <SecondFactor enabled={u.totpEnabled} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((u) => (
-                <tr key={u.id} data-id={u.id}>
-                  <th scope="row">
-                    <Link href={inLocale(paths.person(u.id), locale)}>{u.displayName}</Link>
-                  </th>
-                  <td className="email">
-                    {u.email === undefined ? <Withheld /> : <bdi dir="ltr">{u.email}</bdi>}
-                  </td>
-                  <td>{u.organisation.name}</td>
-                  <td>{roleName(u.role)}</td>
-                  <td>
-                    <StatusTag status={u.status} />
-                  </td>
-                  <td className="nowrap">
-                    <LastLogin at={u.lastLoginAt} />
-                  </td>
-                  <td>
-                    <SecondFactor enabled={u.totpEnabled} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       <LoadMore list={list} />
     </>

@@ -20,6 +20,7 @@ import { navigate } from '../../routing/url-state.ts';
 import { inLocale } from '../auth/continue.ts';
 import { usePolicyWords, useRoleName } from './labels.ts';
 import { Withheld } from './withheld.tsx';
+import { ScrollTable } from '../../components/scroll-table.tsx';
 
 export function RolesPage({ locale }: { locale: Locale }) {
   const t = useT();
@@ -43,37 +44,34 @@ export function RolesPage({ locale }: { locale: Locale }) {
       {list.loading && !list.data && <Loading />}
       {list.data && list.data.items.length === 0 && <Empty>{t('roles.empty')}</Empty>}
       {list.data && list.data.items.length > 0 && (
-        <div className="table-scroll" role="region" aria-labelledby="roles-caption" tabIndex={0}>
-          <table className="admin-table">
-            <caption id="roles-caption">{t('roles.caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('roles.col.name')}</th>
-                <th scope="col">{t('roles.col.kind')}</th>
-                <th scope="col" className="numeric">
-                  {t('roles.col.members')}
+        <ScrollTable id="roles" className="admin-table" caption={t('roles.caption')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('roles.col.name')}</th>
+              <th scope="col">{t('roles.col.kind')}</th>
+              <th scope="col" className="numeric">
+                {t('roles.col.members')}
+              </th>
+              <th scope="col">{t('roles.col.secondFactor')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.items.map((r) => (
+              <tr key={r.code} data-code={r.code}>
+                <th scope="row">
+                  <Link href={inLocale(paths.role(r.code), locale)}>{roleName(r)}</Link>
                 </th>
-                <th scope="col">{t('roles.col.secondFactor')}</th>
+                <td>{r.builtin ? t('roles.builtin') : t('roles.custom')}</td>
+                <td className="numeric">{r.memberCount ?? <Withheld />}</td>
+                <td>
+                  {r.requiresSecondFactor
+                    ? t('roles.secondFactor.required')
+                    : t('roles.secondFactor.optional')}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.data.items.map((r) => (
-                <tr key={r.code} data-code={r.code}>
-                  <th scope="row">
-                    <Link href={inLocale(paths.role(r.code), locale)}>{roleName(r)}</Link>
-                  </th>
-                  <td>{r.builtin ? t('roles.builtin') : t('roles.custom')}</td>
-                  <td className="numeric">{r.memberCount ?? <Withheld />}</td>
-                  <td>
-                    {r.requiresSecondFactor
-                      ? t('roles.secondFactor.required')
-                      : t('roles.secondFactor.optional')}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
     </>
   );

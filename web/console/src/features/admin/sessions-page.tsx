@@ -13,6 +13,7 @@ import { browserOf } from '../account/browser.ts';
 import { Withheld } from './withheld.tsx';
 import { usePagedList } from '../../api/paged-list.ts';
 import { LoadMore } from '../../components/load-more.tsx';
+import { ScrollTable } from '../../components/scroll-table.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -61,67 +62,64 @@ export function SessionsPage({ locale }: { locale: Locale }) {
       {first.loading && !first.data && <Loading />}
       {first.data && items.length === 0 && <Empty>{t('sessions.empty')}</Empty>}
       {items.length > 0 && (
-        <div className="table-scroll" role="region" aria-labelledby="sessions-caption" tabIndex={0}>
-          <table className="admin-table sessions-table">
-            <caption id="sessions-caption">{t('sessions.caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('sessions.col.person')}</th>
-                <th scope="col">{t('people.col.organisation')}</th>
-                <th scope="col">{t('sessions.col.browser')}</th>
-                <th scope="col">{t('sessions.col.started')}</th>
-                <th scope="col">{t('sessions.col.lastSeen')}</th>
-                <th scope="col">{t('sessions.col.expires')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('sessions.col.actions')}</span>
+        <ScrollTable id="sessions" className="admin-table sessions-table" caption={t('sessions.caption')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('sessions.col.person')}</th>
+              <th scope="col">{t('people.col.organisation')}</th>
+              <th scope="col">{t('sessions.col.browser')}</th>
+              <th scope="col">{t('sessions.col.started')}</th>
+              <th scope="col">{t('sessions.col.lastSeen')}</th>
+              <th scope="col">{t('sessions.col.expires')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('sessions.col.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((s) => (
+              <tr key={s.id} data-id={s.id}>
+                <th scope="row">
+                  <Link href={inLocale(paths.person(s.user.id), locale)}>{s.user.displayName}</Link>
+                  {s.user.email !== undefined && (
+                    <div className="muted">
+                      <bdi dir="ltr">{s.user.email}</bdi>
+                    </div>
+                  )}
                 </th>
+                <td>{s.organisation.name}</td>
+                <td>
+                  {s.userAgent === undefined ? (
+                    <Withheld />
+                  ) : (
+                    (browserOf(s.userAgent) ?? t('sessions.unknownBrowser'))
+                  )}
+                  {!s.secondFactorSatisfied && (
+                    <div className="muted">{t('sessions.awaitingSecondFactor')}</div>
+                  )}
+                </td>
+                <td className="nowrap">{format.dateTime(s.createdAt)}</td>
+                <td className="nowrap">{format.dateTime(s.lastSeenAt)}</td>
+                <td className="nowrap">{format.dateTime(s.expiresAt)}</td>
+                <td>
+                  {s.current ? (
+                    <span className="tag tag-current">{t('sessions.current')}</span>
+                  ) : (
+                    s.abilities.end && (
+                      <ConfirmButton
+                        label={t('sessions.end')}
+                        question={t('sessions.endQuestion', { name: s.user.displayName })}
+                        confirmLabel={t('sessions.endConfirm')}
+                        danger
+                        onConfirm={() => end(s.id, s.user.displayName)}
+                      />
+                    )
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((s) => (
-                <tr key={s.id} data-id={s.id}>
-                  <th scope="row">
-                    <Link href={inLocale(paths.person(s.user.id), locale)}>{s.user.displayName}</Link>
-                    {s.user.email !== undefined && (
-                      <div className="muted">
-                        <bdi dir="ltr">{s.user.email}</bdi>
-                      </div>
-                    )}
-                  </th>
-                  <td>{s.organisation.name}</td>
-                  <td>
-                    {s.userAgent === undefined ? (
-                      <Withheld />
-                    ) : (
-                      (browserOf(s.userAgent) ?? t('sessions.unknownBrowser'))
-                    )}
-                    {!s.secondFactorSatisfied && (
-                      <div className="muted">{t('sessions.awaitingSecondFactor')}</div>
-                    )}
-                  </td>
-                  <td className="nowrap">{format.dateTime(s.createdAt)}</td>
-                  <td className="nowrap">{format.dateTime(s.lastSeenAt)}</td>
-                  <td className="nowrap">{format.dateTime(s.expiresAt)}</td>
-                  <td>
-                    {s.current ? (
-                      <span className="tag tag-current">{t('sessions.current')}</span>
-                    ) : (
-                      s.abilities.end && (
-                        <ConfirmButton
-                          label={t('sessions.end')}
-                          question={t('sessions.endQuestion', { name: s.user.displayName })}
-                          confirmLabel={t('sessions.endConfirm')}
-                          danger
-                          onConfirm={() => end(s.id, s.user.displayName)}
-                        />
-                      )
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       <LoadMore list={list} />
     </>

@@ -5,6 +5,7 @@ import { useT, type MessageId } from '../../i18n/i18n.tsx';
 import { updateQuery } from '../../routing/url-state.ts';
 import { P_FLOOR, useAnalyticsFormat } from './format.ts';
 import { significantHotspots } from './labels.ts';
+import { ScrollTable } from '../../components/scroll-table.tsx';
 
 const MEASURE_NAMES: Record<HotspotMeasure, MessageId> = {
   eb_rate: 'analytics.hotspots.measure.eb_rate',
@@ -74,49 +75,49 @@ export function HotspotsSection({ measure }: { measure: HotspotMeasure }) {
       </div>
       {data && rows.length === 0 && <Empty>{t('analytics.hotspots.empty')}</Empty>}
       {data && rows.length > 0 && (
-        <div className="table-scroll" role="region" aria-labelledby="hotspots-caption" tabIndex={0}>
-          <table className="hotspots-table" aria-busy={hotspots.loading}>
-            <caption id="hotspots-caption">
-              {t('analytics.hotspots.caption', { measure: t(MEASURE_NAMES[shownMeasure]) })}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('analytics.hotspots.col.area')}</th>
-                <th scope="col">{t('analytics.hotspots.col.kind')}</th>
-                <th scope="col" className="numeric">
-                  {t(MEASURE_NAMES[shownMeasure])}
-                </th>
-                <th scope="col" className="numeric">
-                  {t('analytics.hotspots.col.z')}
-                </th>
-                <th scope="col" className="numeric">
-                  {t('analytics.hotspots.col.pBh')}
-                </th>
+        <ScrollTable
+          id="hotspots"
+          className="hotspots-table"
+          busy={hotspots.loading}
+          caption={t('analytics.hotspots.caption', { measure: t(MEASURE_NAMES[shownMeasure]) })}
+        >
+          <thead>
+            <tr>
+              <th scope="col">{t('analytics.hotspots.col.area')}</th>
+              <th scope="col">{t('analytics.hotspots.col.kind')}</th>
+              <th scope="col" className="numeric">
+                {t(MEASURE_NAMES[shownMeasure])}
+              </th>
+              <th scope="col" className="numeric">
+                {t('analytics.hotspots.col.z')}
+              </th>
+              <th scope="col" className="numeric">
+                {t('analytics.hotspots.col.pBh')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((a) => (
+              <tr key={a.code} data-code={a.code} data-direction={a.direction}>
+                <th scope="row">{a.name}</th>
+                <td data-col="kind">
+                  <span className={`tag tag-${a.direction}`}>
+                    {a.direction === 'hot' ? t('analytics.hotspots.hot') : t('analytics.hotspots.cold')}
+                  </span>
+                </td>
+                <td className="numeric" data-col="value">
+                  {formatValue(a.value)}
+                </td>
+                <td className="numeric" data-col="z">
+                  {format.z(a.z)}
+                </td>
+                <td className="numeric" data-col="pBh">
+                  {a.pBh < P_FLOOR ? t('analytics.pBelow', { p: format.p(P_FLOOR) }) : format.p(a.pBh)}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((a) => (
-                <tr key={a.code} data-code={a.code} data-direction={a.direction}>
-                  <th scope="row">{a.name}</th>
-                  <td data-col="kind">
-                    <span className={`tag tag-${a.direction}`}>
-                      {a.direction === 'hot' ? t('analytics.hotspots.hot') : t('analytics.hotspots.cold')}
-                    </span>
-                  </td>
-                  <td className="numeric" data-col="value">
-                    {formatValue(a.value)}
-                  </td>
-                  <td className="numeric" data-col="z">
-                    {format.z(a.z)}
-                  </td>
-                  <td className="numeric" data-col="pBh">
-                    {a.pBh < P_FLOOR ? t('analytics.pBelow', { p: format.p(P_FLOOR) }) : format.p(a.pBh)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
     </section>
   );

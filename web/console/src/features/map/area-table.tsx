@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { AreaPictureRow } from '../../api/types.ts';
 import { useFormat, useT, type MessageId } from '../../i18n/i18n.tsx';
+import { ScrollTable } from '../../components/scroll-table.tsx';
 
 export type SortKey = 'name' | 'count' | 'population' | 'ratePer10k';
 export type Sort = { key: SortKey; direction: 'ascending' | 'descending' };
@@ -57,59 +58,52 @@ export function AreaTable({
     );
 
   return (
-    <div className="table-scroll" role="region" aria-labelledby="area-table-caption" tabIndex={0}>
-      <table className="area-table" aria-busy={busy}>
-        <caption id="area-table-caption">{caption}</caption>
-        <thead>
-          <tr>
-            {COLUMNS.map((c) => (
-              <th
-                key={c.key}
-                scope="col"
-                className={c.numeric ? 'numeric' : undefined}
-                aria-sort={active.key === c.key ? active.direction : 'none'}
-              >
-                <button type="button" className="sort-button" data-sort={c.key} onClick={() => toggle(c.key)}>
-                  {t(c.label)}
-                  <span className="sort-indicator" aria-hidden="true">
-                    {active.key === c.key ? (active.direction === 'ascending' ? '▲' : '▼') : '↕'}
-                  </span>
-                </button>
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {sorted.map((row) => (
-            <tr
-              key={row.code}
-              data-code={row.code}
-              className={row.code === selected ? 'selected' : undefined}
+    <ScrollTable id="area-table" className="area-table" busy={busy} caption={caption}>
+      <thead>
+        <tr>
+          {COLUMNS.map((c) => (
+            <th
+              key={c.key}
+              scope="col"
+              className={c.numeric ? 'numeric' : undefined}
+              aria-sort={active.key === c.key ? active.direction : 'none'}
             >
-              <th scope="row">
-                <button
-                  type="button"
-                  className="link-button"
-                  aria-pressed={row.code === selected}
-                  onClick={() => onSelect(row.code)}
-                >
-                  {row.name}
-                </button>
-              </th>
-              <td className="numeric" data-col="count">
-                {format.count(row.count)}
-              </td>
-              <td className="numeric" data-col="population">
-                {row.population === null ? <NotAvailable /> : format.count(row.population)}
-              </td>
-              <td className="numeric" data-col="rate">
-                {row.ratePer10k === null ? <NotAvailable /> : format.rate(row.ratePer10k)}
-              </td>
-            </tr>
+              <button type="button" className="sort-button" data-sort={c.key} onClick={() => toggle(c.key)}>
+                {t(c.label)}
+                <span className="sort-indicator" aria-hidden="true">
+                  {active.key === c.key ? (active.direction === 'ascending' ? '▲' : '▼') : '↕'}
+                </span>
+              </button>
+            </th>
           ))}
-        </tbody>
-      </table>
-    </div>
+        </tr>
+      </thead>
+      <tbody>
+        {sorted.map((row) => (
+          <tr key={row.code} data-code={row.code} className={row.code === selected ? 'selected' : undefined}>
+            <th scope="row">
+              <button
+                type="button"
+                className="link-button"
+                aria-pressed={row.code === selected}
+                onClick={() => onSelect(row.code)}
+              >
+                {row.name}
+              </button>
+            </th>
+            <td className="numeric" data-col="count">
+              {format.count(row.count)}
+            </td>
+            <td className="numeric" data-col="population">
+              {row.population === null ? <NotAvailable /> : format.count(row.population)}
+            </td>
+            <td className="numeric" data-col="rate">
+              {row.ratePer10k === null ? <NotAvailable /> : format.rate(row.ratePer10k)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </ScrollTable>
   );
 }
 

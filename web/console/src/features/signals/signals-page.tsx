@@ -11,6 +11,7 @@ import { CategorySelect } from '../taxonomy/category-select.tsx';
 import { useTaxonomy } from '../taxonomy/taxonomy.ts';
 import { usePagedList } from '../../api/paged-list.ts';
 import { LoadMore } from '../../components/load-more.tsx';
+import { ScrollTable } from '../../components/scroll-table.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -122,41 +123,38 @@ export function SignalsPage({ locale }: { locale: Locale }) {
       {first.data && !first.loading && items.length === 0 && <Empty>{t('signals.empty')}</Empty>}
 
       {items.length > 0 && (
-        <div className="table-scroll" role="region" aria-labelledby="signals-caption" tabIndex={0}>
-          <table className="signals-table">
-            <caption id="signals-caption">{t('signals.caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('signals.col.date')}</th>
-                <th scope="col">{t('signals.col.area')}</th>
-                <th scope="col">{t('signals.col.labels')}</th>
-                <th scope="col">{t('signals.col.source')}</th>
-                <th scope="col">{t('signals.col.externalId')}</th>
+        <ScrollTable id="signals" className="signals-table" caption={t('signals.caption')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('signals.col.date')}</th>
+              <th scope="col">{t('signals.col.area')}</th>
+              <th scope="col">{t('signals.col.labels')}</th>
+              <th scope="col">{t('signals.col.source')}</th>
+              <th scope="col">{t('signals.col.externalId')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((s) => (
+              <tr key={s.id} data-area={s.area?.code ?? ''}>
+                <td className="nowrap">
+                  <time dateTime={s.occurredOn}>{format.date(s.occurredOn)}</time>
+                </td>
+                <td data-col="area">{s.area ? s.area.name : <em>{t('signals.cityWide')}</em>}</td>
+                <td>
+                  <ul className="chips">
+                    {s.labels.map((code) => (
+                      <li key={code} className="chip" data-code={code}>
+                        {taxonomy.labelOf(code)}
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+                <td>{s.source.name}</td>
+                <td className="mono">{s.externalId}</td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((s) => (
-                <tr key={s.id} data-area={s.area?.code ?? ''}>
-                  <td className="nowrap">
-                    <time dateTime={s.occurredOn}>{format.date(s.occurredOn)}</time>
-                  </td>
-                  <td data-col="area">{s.area ? s.area.name : <em>{t('signals.cityWide')}</em>}</td>
-                  <td>
-                    <ul className="chips">
-                      {s.labels.map((code) => (
-                        <li key={code} className="chip" data-code={code}>
-                          {taxonomy.labelOf(code)}
-                        </li>
-                      ))}
-                    </ul>
-                  </td>
-                  <td>{s.source.name}</td>
-                  <td className="mono">{s.externalId}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       <LoadMore list={list} />
     </>
