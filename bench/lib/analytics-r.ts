@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runForJson } from './child.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -18,30 +18,9 @@ export type RVersions = {
  * is passed through so a failing script explains itself.
  */
 export function runRscript<T>(rscript: string, script: string, args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(rscript, ['--vanilla', path.join(R_DIR, script), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-      process.stderr.write(d);
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) {
-        reject(new Error(`Rscript ${script} exited with ${code}: ${err.slice(-2000)}`));
-        return;
-      }
-      const last = out.trim().split('\n').pop() ?? '';
-      try {
-        resolve(JSON.parse(last) as T);
-      } catch {
-        reject(new Error(`Rscript ${script} printed no JSON: ${out.slice(-2000)}`));
-      }
-    });
+  return runForJson<T>(rscript, ['--vanilla', path.join(R_DIR, script), ...args], {
+    label: `Rscript ${script}`,
+    lastLineOnly: true,
   });
 }
 
